@@ -1,0 +1,146 @@
+"""Test-wide fixtures: service markers, an isolated Celery queue, a real worker process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from servicedesk.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+BROKER_FROM_ENV = os.environ.get("CELERY_BROKER_URL", "")
+
+# Each test run publishes to its own queue, so parallel runs (and a `make run`
+# worker on this machine) never take each other's tasks. Without a configured
+# broker, tests publish to kombu's in-memory transport instead of var/.
+TEST_QUEUE = f"test-{uuid.uuid4().hex[:12]}"
+celery_app.conf.task_default_queue = TEST_QUEUE
+if not BROKER_FROM_ENV:
+    celery_app.conf.broker_url = "memory://"
+
+
+def have_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def have_redis() -> bool:
+    return BROKER_FROM_ENV.startswith(("redis://", "rediss://"))
+
+
+SERVICES = {
+    "postgres": (have_postgres, "PostgreSQL: set DATABASE_URL=postgres://USER@HOST:PORT/NAME"),
+    "redis": (have_redis, "Redis: set CELERY_BROKER_URL=redis://HOST:PORT/0"),
+}
+
+
+def pytest_runtest_setup(item):
+    needed = [name for name in SERVICES if item.get_closest_marker(name)]
+    if item.get_closest_marker("celery_worker"):
+        needed = sorted({*needed, "postgres", "redis"})
+    for name in needed:
+        available, how = SERVICES[name]
+        if not available():
+            if REQUIRE_SERVICES:
+                pytest.fail(f"this test needs {how} (REQUIRE_SERVICES=1 turns the skip into a failure)")
+            pytest.skip(f"needs {how}")
+
+
+def test_database_url() -> str:
+    """The URL of the database pytest-django created, for subprocesses."""
+    db = connection.settings_dict
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    host = db.get("HOST") or "127.0.0.1"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{auth}{host}{port}/{db['NAME']}"
+
+
+def subprocess_env(**extra) -> dict:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": test_database_url(),
+            "CELERY_TASK_DEFAULT_QUEUE": TEST_QUEUE,
+            "DJANGO_SETTINGS_MODULE": "servicedesk.settings",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+class WorkerProcess:
+    def __init__(self, log: Path, name: str, extra_args: list[str], env: dict):
+        self.log = log
+        self.name = name
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "servicedesk", "worker", "-Q", TEST_QUEUE, "-n", name,
+             "--without-mingle", "--without-gossip", "-l", "info", *extra_args],
+            cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"celery worker exited early:\n{self.log.read_text()}")
+            if "ready." in self.log.read_text(errors="replace"):
+                return
+            time.sleep(0.2)
+        raise TimeoutError(f"celery worker not ready after {timeout}s:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture
+def start_worker(transactional_db, tmp_path):
+    """Start real Celery worker processes on the test database and this run's queue.
+
+    Usage: ``worker = start_worker(concurrency=2)``; all are stopped before the
+    database is flushed.
+    """
+    workers: list[WorkerProcess] = []
+
+    def start(*, concurrency: int = 1, extra_args: tuple[str, ...] = (), **env_extra) -> WorkerProcess:
+        name = f"w{len(workers)}-{TEST_QUEUE}@%h"
+        worker = WorkerProcess(
+            tmp_path / f"worker{len(workers)}.log",
+            name,
+            ["--concurrency", str(concurrency), *extra_args],
+            subprocess_env(**env_extra),
+        )
+        workers.append(worker)
+        worker.wait_ready()
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2, message: str = "condition"):
+    """Poll until ``predicate()`` is truthy; return its value or fail the test."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"timed out after {timeout}s waiting for {message}")
