@@ -17,7 +17,7 @@ VAR_DIR = BASE_DIR / "var"
 env = Env()
 
 # The demo key lets `make run` start with nothing configured; production refuses it.
-DEMO_SECRET_KEY = "demo-insecure-servicedesk-key-change-me-in-production-0123456789"
+DEMO_SECRET_KEY = "demo-insecure-servicedesk-key-change-me-in-production-0123456789"  # noqa: S105
 DEBUG = env.bool("DEBUG", True)
 SECRET_KEY = env.str("SECRET_KEY", DEMO_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEMO_SECRET_KEY:

@@ -1,5 +1,7 @@
 """The org tree (city → district → subdistrict → community → grid), departments, service centers."""
 
+from itertools import pairwise
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +15,7 @@ class Level(models.TextChoices):
 
 
 LEVEL_ORDER = [Level.CITY, Level.DISTRICT, Level.SUBDISTRICT, Level.COMMUNITY, Level.GRID]
-PARENT_LEVEL = {child: parent for parent, child in zip(LEVEL_ORDER, LEVEL_ORDER[1:])}
+PARENT_LEVEL = {child: parent for parent, child in pairwise(LEVEL_ORDER)}
 
 
 class OrgNode(models.Model):
@@ -67,6 +69,9 @@ class GridVersion(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     version = models.BigIntegerField(default=0)
     changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"grid version {self.version}"
 
 
 class Department(models.Model):
