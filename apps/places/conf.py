@@ -9,7 +9,7 @@ def grid_index_check_seconds() -> float:
 
 
 def nearest_community_max_meters() -> float:
-    """How far outside every grid a point may lie and still get a nearest community (GRID_NEAREST_COMMUNITY_MAX_METERS)."""
+    """How far outside every grid a point still gets a nearest community (GRID_NEAREST_COMMUNITY_MAX_METERS)."""
     return float(getattr(settings, "GRID_NEAREST_COMMUNITY_MAX_METERS", 500))
 
 

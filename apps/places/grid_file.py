@@ -194,7 +194,8 @@ def _merge(specs, checked: CheckedFile, levels_by_code: dict, problems: list) ->
                     spec.index,
                     grid_code,
                     NAME_PROPERTY[spec.level],
-                    f"{spec.level} {spec.code} is named {spec.name!r} here but {known.name!r} in feature #{known.index}",
+                    f"{spec.level} {spec.code} is named {spec.name!r} here "
+                    f"but {known.name!r} in feature #{known.index}",
                     "use one name per code throughout the file",
                 )
             )

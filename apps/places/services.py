@@ -238,7 +238,7 @@ class _Writer:
                 shapes.setdefault(parent_id, []).append(parse_boundary(boundary))
             except BoundaryError:
                 continue
-        created = {code for code in self.report.created[Level.COMMUNITY]}
+        created = set(self.report.created[Level.COMMUNITY])
         by_id = {n.pk: n for n in self.nodes.values() if n.level == Level.COMMUNITY}
         to_update = []
         for pk in ids:
