@@ -1,5 +1,7 @@
 """The service catalog (事项目录): kinds of request, their guides and typed attributes."""
 
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -11,8 +13,14 @@ class Handler(models.TextChoices):
     DEPARTMENT = "department", _("A named department")
 
 
+# Letters, digits, "-" and "_": a code sits in URLs such as Open311's
+# ``services/{service_code}.json``, where a "." or "/" would be ambiguous.
+CODE_PATTERN = r"^[A-Za-z0-9_-]+$"
+code_validator = RegexValidator(CODE_PATTERN, _("Use only letters, digits, '-' and '_'."))
+
+
 class ServiceCategory(models.Model):
-    code = models.CharField(_("code"), max_length=32, unique=True)
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     parent = models.ForeignKey(
@@ -20,7 +28,9 @@ class ServiceCategory(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     keywords = models.CharField(_("keywords"), max_length=200, blank=True, help_text=_("Comma-separated."))
-    # The service guide (办事指南). Stored already sanitised (see catalog.sanitize).
+    # The service guide (办事指南). Materials and steps are stored as the operator
+    # typed them (Markdown) and every HTML rendering goes through
+    # catalog.sanitize.render_markdown, so a better sanitiser later fixes old rows too.
     guide_materials = models.TextField(_("what to bring"), blank=True)
     guide_steps = models.TextField(_("steps"), blank=True)
     guide_time_limit = models.CharField(_("promised time limit"), max_length=100, blank=True)
@@ -68,6 +78,9 @@ class CategoryAttribute(models.Model):
     name_en = models.CharField(_("question (English)"), max_length=200, blank=True)
     datatype = models.CharField(_("type"), max_length=16, choices=Datatype.choices, default=Datatype.STRING)
     required = models.BooleanField(_("required"), default=False)
+    # Open311's ``variable``: false means the attribute only shows information
+    # (its description) and takes no answer.
+    variable = models.BooleanField(_("takes an answer"), default=True)
     order = models.PositiveIntegerField(_("order"), default=0)
     description = models.CharField(_("help text"), max_length=300, blank=True)
     datatype_description = models.CharField(_("format hint"), max_length=200, blank=True)
@@ -82,3 +95,12 @@ class CategoryAttribute(models.Model):
 
     def __str__(self):
         return f"{self.category.code}.{self.code}"
+
+    def clean(self):
+        from apps.catalog.definitions import check_attribute_definition
+
+        problems = check_attribute_definition(
+            datatype=self.datatype, values=self.values, required=self.required, variable=self.variable
+        )
+        if problems:
+            raise ValidationError(problems)

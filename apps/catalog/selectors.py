@@ -1,0 +1,66 @@
+"""Reading the service catalog.
+
+A category is offered when it is active *and* its group (parent) is active:
+switching a group off hides everything under it without touching the children.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from apps.catalog.models import CategoryAttribute, ServiceCategory
+from apps.core.errors import NotFound
+
+
+def _offered() -> Q:
+    return Q(is_active=True) & (Q(parent__isnull=True) | Q(parent__is_active=True))
+
+
+def active_categories() -> QuerySet[ServiceCategory]:
+    """Offered categories, ordered, with parent, department and attributes loaded (3 queries)."""
+    return (
+        ServiceCategory.objects.filter(_offered())
+        .select_related("parent", "department")
+        .prefetch_related(
+            Prefetch("attributes", queryset=CategoryAttribute.objects.order_by("order", "id")),
+        )
+        .order_by("order", "code")
+    )
+
+
+def category_by_code(code: str) -> ServiceCategory:
+    """The offered category with this code, or ``NotFound`` (also for a switched-off one)."""
+    category = active_categories().filter(code=code).first()
+    if category is None:
+        raise NotFound(
+            _("No service category “%(code)s” is offered: check the code against the catalog list.") % {"code": code},
+            code="category_not_found",
+        )
+    return category
+
+
+@dataclass
+class CategoryNode:
+    category: ServiceCategory
+    children: list[CategoryNode] = field(default_factory=list)
+
+
+def category_tree() -> list[CategoryNode]:
+    """The offered categories as a forest: groups first, each with its children in order.
+
+    Built from one ``active_categories()`` read, so its cost is fixed. A category
+    whose ancestor further up is switched off is left out along with it.
+    """
+    categories = list(active_categories())
+    nodes = {category.pk: CategoryNode(category) for category in categories}
+    roots: list[CategoryNode] = []
+    for category in categories:
+        node = nodes[category.pk]
+        if category.parent_id is None:
+            roots.append(node)
+        elif category.parent_id in nodes:
+            nodes[category.parent_id].children.append(node)
+    return roots
