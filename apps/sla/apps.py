@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SlaConfig(AppConfig):
     name = "apps.sla"
     label = "sla"
+    verbose_name = _("Time limits (SLA)")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()
