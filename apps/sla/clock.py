@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from datetime import timezone as dt_timezone
 from functools import cached_property
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 DEFAULT_TZ = "Asia/Shanghai"
@@ -79,13 +80,13 @@ def parse_schedule(schedule: Mapping[str, Iterable]) -> tuple[DayPeriods, ...]:
             try:
                 start_s, end_s = item
             except (TypeError, ValueError):
-                raise ValueError(f"{key}: each period is a pair [\"HH:MM\", \"HH:MM\"], got {item!r}") from None
+                raise ValueError(f'{key}: each period is a pair ["HH:MM", "HH:MM"], got {item!r}') from None
             start, end = parse_hhmm(start_s), parse_hhmm(end_s)
             if start >= end:
                 raise ValueError(f"{key}: period {start_s}–{end_s} ends before it starts")
             periods.append((start, end))
         periods.sort()
-        for (_, prev_end), (next_start, _) in zip(periods, periods[1:], strict=False):
+        for (_, prev_end), (next_start, _) in pairwise(periods):
             if next_start < prev_end:
                 raise ValueError(f"{key}: working periods overlap; make them disjoint")
         week.append(tuple(periods))
@@ -238,7 +239,8 @@ class WorkingCalendar:
             return local
         start_day = local.date()
         low = start_day.toordinal() - 1
-        target = self._cumulative_to_day(low) + _worked_before(self.periods_for(start_day), _us_of_day(local)) + amount_us
+        before = _worked_before(self.periods_for(start_day), _us_of_day(local))
+        target = self._cumulative_to_day(low) + before + amount_us
         # Find the last day whose start is strictly before the target: the target
         # is reached within that day (possibly at the very end of its last period).
         step = 8

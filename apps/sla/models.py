@@ -41,7 +41,9 @@ class BusinessCalendar(models.Model):
     weekly_schedule = models.JSONField(
         _("weekly working hours"),
         default=default_schedule,
-        help_text=_('Per weekday a list of periods, e.g. {"mon": [["09:00", "12:00"], ["13:30", "17:30"]], "sat": []}.'),
+        help_text=_(
+            'Per weekday a list of periods, e.g. {"mon": [["09:00", "12:00"], ["13:30", "17:30"]], "sat": []}.'
+        ),
     )
     makeup_uses_weekday = models.PositiveSmallIntegerField(
         _("make-up days work the hours of"), choices=Weekday.choices, default=Weekday.MONDAY

@@ -75,9 +75,7 @@ def sync_days(*, calendar, years, CalendarDay, CalendarYear, CalendarWarning=Non
     wanted = [y for y in wanted if y in data]
     if not wanted:
         return result
-    existing = set(
-        CalendarDay.objects.filter(calendar=calendar, date__year__in=wanted).values_list("date", flat=True)
-    )
+    existing = set(CalendarDay.objects.filter(calendar=calendar, date__year__in=wanted).values_list("date", flat=True))
     rows = []
     for year in wanted:
         new = [(day, kind, name) for day, (kind, name) in sorted(data[year].items()) if day not in existing]

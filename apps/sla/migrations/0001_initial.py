@@ -7,126 +7,254 @@ import apps.sla.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('places', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("places", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SlaConfigStamp',
+            name="SlaConfigStamp",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('token', models.CharField(default='initial', max_length=32)),
-                ('changed_at', models.DateTimeField(auto_now=True)),
+                ("id", models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
+                ("token", models.CharField(default="initial", max_length=32)),
+                ("changed_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='BusinessCalendar',
+            name="BusinessCalendar",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('timezone', models.CharField(default='Asia/Shanghai', max_length=64, verbose_name='time zone')),
-                ('weekly_schedule', models.JSONField(default=apps.sla.models.default_schedule, help_text='Per weekday a list of periods, e.g. {"mon": [["09:00", "12:00"], ["13:30", "17:30"]], "sat": []}.', verbose_name='weekly working hours')),
-                ('makeup_uses_weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], default=0, verbose_name='make-up days work the hours of')),
-                ('is_default', models.BooleanField(default=False, verbose_name='default calendar')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("timezone", models.CharField(default="Asia/Shanghai", max_length=64, verbose_name="time zone")),
+                (
+                    "weekly_schedule",
+                    models.JSONField(
+                        default=apps.sla.models.default_schedule,
+                        help_text='Per weekday a list of periods, e.g. {"mon": [["09:00", "12:00"], ["13:30", "17:30"]], "sat": []}.',
+                        verbose_name="weekly working hours",
+                    ),
+                ),
+                (
+                    "makeup_uses_weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ],
+                        default=0,
+                        verbose_name="make-up days work the hours of",
+                    ),
+                ),
+                ("is_default", models.BooleanField(default=False, verbose_name="default calendar")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'business calendar',
-                'verbose_name_plural': 'business calendars',
-                'ordering': ['-is_default', 'code'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('is_default',), name='sla_one_default_calendar')],
+                "verbose_name": "business calendar",
+                "verbose_name_plural": "business calendars",
+                "ordering": ["-is_default", "code"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_default", True)),
+                        fields=("is_default",),
+                        name="sla_one_default_calendar",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OrgCalendar',
+            name="OrgCalendar",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='org_nodes', to='sla.businesscalendar', verbose_name='calendar')),
-                ('org_node', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='sla_calendar', to='places.orgnode', verbose_name='org node')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="org_nodes",
+                        to="sla.businesscalendar",
+                        verbose_name="calendar",
+                    ),
+                ),
+                (
+                    "org_node",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sla_calendar",
+                        to="places.orgnode",
+                        verbose_name="org node",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'calendar of an org node',
-                'verbose_name_plural': 'calendars of org nodes',
+                "verbose_name": "calendar of an org node",
+                "verbose_name_plural": "calendars of org nodes",
             },
         ),
         migrations.CreateModel(
-            name='CalendarDay',
+            name="CalendarDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('kind', models.CharField(choices=[('holiday', 'Public holiday'), ('makeup_workday', 'Make-up working day')], max_length=16, verbose_name='kind')),
-                ('name', models.CharField(blank=True, max_length=100, verbose_name='name')),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='days', to='sla.businesscalendar')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("holiday", "Public holiday"), ("makeup_workday", "Make-up working day")],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=100, verbose_name="name")),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="days", to="sla.businesscalendar"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'holiday or make-up day',
-                'verbose_name_plural': 'holidays and make-up days',
-                'ordering': ['calendar', 'date'],
-                'constraints': [models.UniqueConstraint(fields=('calendar', 'date'), name='sla_calendar_day_unique')],
+                "verbose_name": "holiday or make-up day",
+                "verbose_name_plural": "holidays and make-up days",
+                "ordering": ["calendar", "date"],
+                "constraints": [models.UniqueConstraint(fields=("calendar", "date"), name="sla_calendar_day_unique")],
             },
         ),
         migrations.CreateModel(
-            name='CalendarWarning',
+            name="CalendarWarning",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('first_seen', models.DateTimeField(verbose_name='first seen')),
-                ('last_seen', models.DateTimeField(verbose_name='last seen')),
-                ('count', models.PositiveIntegerField(default=0, verbose_name='computations')),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='warnings', to='sla.businesscalendar')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                ("first_seen", models.DateTimeField(verbose_name="first seen")),
+                ("last_seen", models.DateTimeField(verbose_name="last seen")),
+                ("count", models.PositiveIntegerField(default=0, verbose_name="computations")),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="warnings", to="sla.businesscalendar"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'calendar warning',
-                'verbose_name_plural': 'calendar warnings',
-                'ordering': ['calendar', 'year'],
-                'constraints': [models.UniqueConstraint(fields=('calendar', 'year'), name='sla_calendar_warning_unique')],
+                "verbose_name": "calendar warning",
+                "verbose_name_plural": "calendar warnings",
+                "ordering": ["calendar", "year"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("calendar", "year"), name="sla_calendar_warning_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CalendarYear',
+            name="CalendarYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('source', models.CharField(blank=True, max_length=100, verbose_name='source')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='years', to='sla.businesscalendar')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                ("source", models.CharField(blank=True, max_length=100, verbose_name="source")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="years", to="sla.businesscalendar"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'year with holiday data',
-                'verbose_name_plural': 'years with holiday data',
-                'ordering': ['calendar', 'year'],
-                'constraints': [models.UniqueConstraint(fields=('calendar', 'year'), name='sla_calendar_year_unique')],
+                "verbose_name": "year with holiday data",
+                "verbose_name_plural": "years with holiday data",
+                "ordering": ["calendar", "year"],
+                "constraints": [models.UniqueConstraint(fields=("calendar", "year"), name="sla_calendar_year_unique")],
             },
         ),
         migrations.CreateModel(
-            name='SlaPolicy',
+            name="SlaPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('priority', models.CharField(blank=True, choices=[('low', 'Low'), ('normal', 'Normal'), ('high', 'High'), ('urgent', 'Urgent')], help_text='Empty: any priority.', max_length=10, verbose_name='priority')),
-                ('response_minutes', models.PositiveIntegerField(verbose_name='response target (minutes)')),
-                ('response_mode', models.CharField(choices=[('working', 'Working time'), ('calendar', 'Calendar time')], max_length=8, verbose_name='response counted in')),
-                ('resolution_minutes', models.PositiveIntegerField(verbose_name='resolution target (minutes)')),
-                ('resolution_mode', models.CharField(choices=[('working', 'Working time'), ('calendar', 'Calendar time')], max_length=8, verbose_name='resolution counted in')),
-                ('warning_ratio', models.FloatField(default=0.75, help_text='0.75 warns when 75% of the target has passed.', verbose_name='warning at share of target')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('calendar', models.ForeignKey(blank=True, help_text="Empty: the calendar of the ticket's place.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='policies', to='sla.businesscalendar', verbose_name='calendar')),
-                ('category', models.ForeignKey(blank=True, help_text='Empty: any category.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sla_policies', to='catalog.servicecategory', verbose_name='category')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "priority",
+                    models.CharField(
+                        blank=True,
+                        choices=[("low", "Low"), ("normal", "Normal"), ("high", "High"), ("urgent", "Urgent")],
+                        help_text="Empty: any priority.",
+                        max_length=10,
+                        verbose_name="priority",
+                    ),
+                ),
+                ("response_minutes", models.PositiveIntegerField(verbose_name="response target (minutes)")),
+                (
+                    "response_mode",
+                    models.CharField(
+                        choices=[("working", "Working time"), ("calendar", "Calendar time")],
+                        max_length=8,
+                        verbose_name="response counted in",
+                    ),
+                ),
+                ("resolution_minutes", models.PositiveIntegerField(verbose_name="resolution target (minutes)")),
+                (
+                    "resolution_mode",
+                    models.CharField(
+                        choices=[("working", "Working time"), ("calendar", "Calendar time")],
+                        max_length=8,
+                        verbose_name="resolution counted in",
+                    ),
+                ),
+                (
+                    "warning_ratio",
+                    models.FloatField(
+                        default=0.75,
+                        help_text="0.75 warns when 75% of the target has passed.",
+                        verbose_name="warning at share of target",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: the calendar of the ticket's place.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="policies",
+                        to="sla.businesscalendar",
+                        verbose_name="calendar",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: any category.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sla_policies",
+                        to="catalog.servicecategory",
+                        verbose_name="category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'SLA policy',
-                'verbose_name_plural': 'SLA policies',
-                'ordering': ['id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('warning_ratio__gt', 0), ('warning_ratio__lte', 1)), name='sla_policy_warning_ratio_range'), models.CheckConstraint(condition=models.Q(('response_minutes__gt', 0), ('resolution_minutes__gt', 0)), name='sla_policy_targets_positive')],
+                "verbose_name": "SLA policy",
+                "verbose_name_plural": "SLA policies",
+                "ordering": ["id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("warning_ratio__gt", 0), ("warning_ratio__lte", 1)),
+                        name="sla_policy_warning_ratio_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("response_minutes__gt", 0), ("resolution_minutes__gt", 0)),
+                        name="sla_policy_targets_positive",
+                    ),
+                ],
             },
         ),
     ]
