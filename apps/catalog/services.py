@@ -259,3 +259,15 @@ def _parents_first(specs: list[CategorySpec]) -> list[CategorySpec]:
     for spec in specs:
         place(spec)
     return ordered
+
+
+@transaction.atomic
+def categories_switch(*, categories, active: bool) -> list[str]:
+    """Switch categories on or off (never delete: tickets keep their category); return the codes changed."""
+    changed = list(
+        ServiceCategory.objects.select_for_update()
+        .filter(pk__in=[c.pk for c in categories], is_active=not active)
+        .values_list("code", flat=True)
+    )
+    ServiceCategory.objects.filter(code__in=changed).update(is_active=active)
+    return sorted(changed)
