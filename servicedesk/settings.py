@@ -226,3 +226,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+THROTTLE_RATES = {
+    "anon_submit": env.str("THROTTLE_ANON_SUBMIT", "30/min"),
+    "track": env.str("THROTTLE_TRACK", "20/min"),
+}
