@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -35,7 +36,7 @@ from .models import (
     SlaConfigStamp,
     SlaPolicy,
 )
-from .seed import DEFAULT_CALENDAR_CODE
+from .seed import DEFAULT_CALENDAR_CODE, SyncResult, sync_days
 
 logger = logging.getLogger("apps.sla")
 
@@ -174,6 +175,26 @@ def calendar_code_for_node(org_node, config: SlaConfig | None = None) -> str:
 def calendar_for_node(org_node) -> WorkingCalendar:
     config = current_config()
     return config.calendars[calendar_code_for_node(org_node, config)]
+
+
+@transaction.atomic
+def sync_holidays_from_package(*, calendar: BusinessCalendar, years: Iterable[int] | None = None) -> SyncResult:
+    """Seed the calendar's holidays and make-up days from ``chinese_calendar``; idempotent.
+
+    ``years`` None means every year the installed package covers (2004–2026 for
+    chinese-calendar 1.11). Dates already present are kept as they are; each
+    synced year is marked complete and its missing-year warning removed.
+    """
+    result = sync_days(
+        calendar=calendar,
+        years=years,
+        CalendarDay=CalendarDay,
+        CalendarYear=CalendarYear,
+        CalendarWarning=CalendarWarning,
+    )
+    if result.total_days or result.added_years:
+        bump_config()  # bulk_create sends no signal
+    return result
 
 
 # -- missing-year warnings -------------------------------------------------------

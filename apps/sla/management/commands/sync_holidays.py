@@ -1,0 +1,56 @@
+"""Seed holidays and make-up working days from the chinese_calendar package (idempotent)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from apps.sla.calendars import sync_holidays_from_package
+from apps.sla.models import BusinessCalendar
+from apps.sla.seed import package_years
+
+
+def parse_years(value: str) -> list[int]:
+    years = []
+    for part in value.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        low, _, high = part.partition("-")
+        try:
+            first, last = int(low), int(high or low)
+        except ValueError:
+            raise CommandError(f"--years: {part!r} is not a year; write e.g. --years 2025,2026 or 2004-2026") from None
+        if first > last:
+            raise CommandError(f"--years: range {part!r} runs backwards; write the smaller year first")
+        years.extend(range(first, last + 1))
+    if not years:
+        raise CommandError("--years is empty; write e.g. --years 2025,2026 or leave it out for every year")
+    return years
+
+
+class Command(BaseCommand):
+    help = "Add the statutory holidays and make-up working days of chinese_calendar to a business calendar."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--calendar", help="calendar code (default: the default calendar)")
+        parser.add_argument("--years", help="comma-separated years or ranges, e.g. 2025,2026 (default: all covered)")
+
+    def handle(self, *args, calendar=None, years=None, **options):
+        queryset = BusinessCalendar.objects.all()
+        target = queryset.filter(code=calendar).first() if calendar else queryset.filter(is_default=True).first()
+        if target is None:
+            known = ", ".join(queryset.values_list("code", flat=True)) or "none"
+            what = f"no calendar with code {calendar!r}" if calendar else "no default calendar"
+            raise CommandError(f"--calendar: {what}; known codes: {known}")
+        wanted = parse_years(years) if years else None
+        result = sync_holidays_from_package(calendar=target, years=wanted)
+        covered = sorted(package_years())
+        for year in result.unknown_years:
+            self.stderr.write(
+                f"{year}: not in the installed chinese_calendar (it covers {covered[0]}–{covered[-1]}); "
+                "add that year's days in the admin or upgrade the package"
+            )
+        for year, count in sorted(result.added_days.items()):
+            self.stdout.write(f"{target.code} {year}: added {count} days")
+        if result.added_years:
+            self.stdout.write(f"{target.code}: years marked complete: {', '.join(map(str, result.added_years))}")
+        if not result.total_days and not result.added_years:
+            self.stdout.write(f"{target.code}: nothing to add, already up to date")
