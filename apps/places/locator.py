@@ -60,6 +60,7 @@ class GridIndex:
         # Sorted by code, so "the smallest code among the hits" is "the smallest index".
         entries = sorted(entries, key=lambda e: e.code)
         self.version = version
+        self.stamp: tuple | None = None  # (version, changed_at) it was built from, set by ensure_index
         self.grid_ids = [e.grid_id for e in entries]
         self.codes = [e.code for e in entries]
         self.community_ids = [e.community_id for e in entries]
@@ -119,7 +120,14 @@ _cache = _IndexCache()
 
 def grid_index_version() -> int:
     """The current version stamp in the database (0 before any grid was imported)."""
-    return GridVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+    return _stamp()[0]
+
+
+def _stamp() -> tuple[int, object]:
+    # changed_at is part of the stamp so a database that was reset and re-imported (a test
+    # rolled back, a dev `flush`) is not mistaken for the one the index was built from.
+    row = GridVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
+    return row if row else (0, None)
 
 
 def build_index(*, version: int | None = None) -> GridIndex:
@@ -155,11 +163,12 @@ def ensure_index(*, force_check: bool = False) -> GridIndex:
         index = _cache.index
         # The version is read *before* the grids: if an import commits in between, the index
         # holds newer grids under an older version and is simply rebuilt at the next check.
-        version = grid_index_version()
-        if index is None or index.version != version:
+        stamp = _stamp()
+        if index is None or index.stamp != stamp:
             started = time.monotonic()
-            index = build_index(version=version)
-            logger.info("grid index v%s built: %d grids in %.2fs", version, len(index), time.monotonic() - started)
+            index = build_index(version=stamp[0])
+            index.stamp = stamp
+            logger.info("grid index v%s built: %d grids in %.2fs", stamp[0], len(index), time.monotonic() - started)
             _cache.index = index
         _cache.checked_at = time.monotonic()
         return index
