@@ -192,11 +192,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish must not hang a web request when the broker is down: give up fast,
 # the outbox row is already committed and the sweep re-enqueues it.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600, "socket_timeout": 5, "socket_connect_timeout": 3}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Unacknowledged tasks (acks_late) come back after the visibility timeout if a worker dies.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600, "socket_timeout": 5, "socket_connect_timeout": 3}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 CELERY_BEAT_SCHEDULE = {
     "core-heartbeat": {"task": "apps.core.tasks.heartbeat", "schedule": 60.0},
+    "sla-scan": {"task": "apps.sla.tasks.scan", "schedule": 60.0, "options": {"expires": 55}},
+    "notifications-sweep": {"task": "apps.notifications.tasks.sweep", "schedule": 60.0, "options": {"expires": 55}},
 }
 
 # --- Security (on whenever DEBUG is off) --------------------------------------
@@ -231,3 +235,11 @@ THROTTLE_RATES = {
     "anon_submit": env.str("THROTTLE_ANON_SUBMIT", "30/min"),
     "track": env.str("THROTTLE_TRACK", "20/min"),
 }
+
+# --- Notifications and time limits ---------------------------------------------
+SMS_BACKEND = env.url("SMS_BACKEND", "console://", schemes={"console", "file", "http", "https"})
+SMS_API_KEY = env.str("SMS_API_KEY", "")
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", 8, minimum=1)
+SLA_ESCALATION_INTERVAL_HOURS = env.float("SLA_ESCALATION_INTERVAL_HOURS", 24.0)
+AUTO_CLOSE_DAYS = env.float("AUTO_CLOSE_DAYS", 7.0)
+SLA_SCAN_BATCH = env.int("SLA_SCAN_BATCH", 50, minimum=1)

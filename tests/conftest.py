@@ -84,10 +84,28 @@ class WorkerProcess:
         self.log = log
         self.name = name
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "servicedesk", "worker", "-Q", TEST_QUEUE, "-n", name,
-             "--without-mingle", "--without-gossip", "-l", "info", *extra_args],
-            cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "servicedesk",
+                "worker",
+                "-Q",
+                TEST_QUEUE,
+                "-n",
+                name,
+                "--without-mingle",
+                "--without-gossip",
+                "-l",
+                "info",
+                *extra_args,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout

@@ -283,9 +283,11 @@ class AttachmentDownloadView(APIView):
         if attachment is None or (attachment.is_internal and request.user.role == Role.RESIDENT):
             raise NotFound(_("No such attachment."))
         response = FileResponse(
-            attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
             content_type=attachment.content_type,
-        )  # fmt: skip
+        )
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "sandbox; default-src 'none'"
         response["Cache-Control"] = "private, no-store"

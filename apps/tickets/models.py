@@ -66,19 +66,31 @@ class Ticket(models.Model):
 
     # Who.
     resident = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("resident"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="tickets",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
     contact_name = models.CharField(_("contact name"), max_length=100)
     contact_phone = models.CharField(_("contact phone"), max_length=20, db_index=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="assigned_tickets",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_tickets",
+    )
 
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.SUBMITTED)
     submitted_at = models.DateTimeField(_("submitted at"))
@@ -102,6 +114,11 @@ class Ticket(models.Model):
     resolve_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
     sla_policy_id = models.IntegerField(null=True, blank=True, editable=False)
     sla_calendar = models.CharField(max_length=32, blank=True, editable=False)
+    # The outcome, recorded when each target is reached: met or breached, working minutes taken.
+    response_met = models.BooleanField(_("response on time"), null=True, blank=True)
+    resolution_met = models.BooleanField(_("resolved on time"), null=True, blank=True)
+    response_minutes = models.PositiveIntegerField(_("working minutes to respond"), null=True, blank=True)
+    resolution_minutes = models.PositiveIntegerField(_("working minutes to resolve"), null=True, blank=True)
     # Highest org level the breach has been escalated to (0 = none, 1 = community, 2 = subdistrict, 3 = district).
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)

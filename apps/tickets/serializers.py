@@ -143,11 +143,32 @@ class TicketListSerializer(serializers.ModelSerializer):
     class Meta:
         model = Ticket
         fields = [
-            "id", "code", "title", "category", "state", "priority", "channel", "address", "lat", "lng",
-            "grid", "community", "department", "assignee", "contact_name", "contact_phone",
-            "submitted_at", "accepted_at", "resolved_at", "closed_at", "respond_by", "resolve_by",
-            "overdue", "reopen_count", "resolved_at_window",
-        ]  # fmt: skip
+            "id",
+            "code",
+            "title",
+            "category",
+            "state",
+            "priority",
+            "channel",
+            "address",
+            "lat",
+            "lng",
+            "grid",
+            "community",
+            "department",
+            "assignee",
+            "contact_name",
+            "contact_phone",
+            "submitted_at",
+            "accepted_at",
+            "resolved_at",
+            "closed_at",
+            "respond_by",
+            "resolve_by",
+            "overdue",
+            "reopen_count",
+            "resolved_at_window",
+        ]
 
     @extend_schema_field(PlaceSerializer)
     def get_category(self, t):
@@ -193,9 +214,17 @@ class TicketDetailSerializer(TicketListSerializer):
     class Meta(TicketListSerializer.Meta):
         fields = [
             *TicketListSerializer.Meta.fields,
-            "description", "attributes", "resolution_note", "reject_reason", "merged_into",
-            "events", "comments", "attachments", "rating", "allowed_actions",
-        ]  # fmt: skip
+            "description",
+            "attributes",
+            "resolution_note",
+            "reject_reason",
+            "merged_into",
+            "events",
+            "comments",
+            "attachments",
+            "rating",
+            "allowed_actions",
+        ]
 
     @extend_schema_field(RatingSerializer(allow_null=True))
     def get_rating(self, t):
@@ -226,6 +255,16 @@ class TrackedTicketSerializer(serializers.ModelSerializer):
     class Meta:
         model = Ticket
         fields = [
-            "code", "title", "category", "state", "submitted_at", "accepted_at", "resolved_at", "closed_at",
-            "resolve_by", "resolution_note", "reject_reason", "events",
-        ]  # fmt: skip
+            "code",
+            "title",
+            "category",
+            "state",
+            "submitted_at",
+            "accepted_at",
+            "resolved_at",
+            "closed_at",
+            "resolve_by",
+            "resolution_note",
+            "reject_reason",
+            "events",
+        ]

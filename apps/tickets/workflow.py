@@ -5,6 +5,7 @@ Roles relative to a ticket (computed by ``relations``):
 - ``assignee``   the grid worker / department staff it is assigned to
 - ``department`` staff of the department whose queue holds it
 - ``dispatcher`` a clerk or supervisor whose scope covers the ticket's place, or an admin
+- ``supervisor`` a supervisor whose scope covers the ticket's place, or an admin
 - ``system``     the SLA scan and other periodic work (actor is None)
 """
 
@@ -36,36 +37,53 @@ ACTIONS: dict[str, Action] = {
         Action("accept", _("Accept"), (S.SUBMITTED,), S.ACCEPTED, frozenset({"assignee", "department", "dispatcher"})),
         Action("start", _("Start work"), (S.ACCEPTED,), S.IN_PROGRESS, frozenset({"assignee", "dispatcher"})),
         Action(
-            "wait_on_resident", _("Wait on resident"), (S.ACCEPTED, S.IN_PROGRESS), S.WAITING_ON_RESIDENT,
+            "wait_on_resident",
+            _("Wait on resident"),
+            (S.ACCEPTED, S.IN_PROGRESS),
+            S.WAITING_ON_RESIDENT,
             frozenset({"assignee", "dispatcher"}),
         ),
         Action("resume", _("Resume"), (S.WAITING_ON_RESIDENT,), S.IN_PROGRESS, frozenset({"assignee", "dispatcher"})),
-        Action(
-            "resolve", _("Resolve"), (S.ACCEPTED, S.IN_PROGRESS), S.RESOLVED, frozenset({"assignee", "dispatcher"})
-        ),
+        Action("resolve", _("Resolve"), (S.ACCEPTED, S.IN_PROGRESS), S.RESOLVED, frozenset({"assignee", "dispatcher"})),
         Action("close", _("Confirm and close"), (S.RESOLVED,), S.CLOSED, frozenset({"owner", "dispatcher", "system"})),
         Action("reopen", _("Dispute (reopen)"), (S.RESOLVED,), S.IN_PROGRESS, frozenset({"owner", "dispatcher"})),
         Action(
-            "reject", _("Reject"), (S.SUBMITTED, S.ACCEPTED), S.REJECTED,
+            "reject",
+            _("Reject"),
+            (S.SUBMITTED, S.ACCEPTED),
+            S.REJECTED,
             frozenset({"assignee", "department", "dispatcher"}),
         ),
         Action(
-            "transfer", _("Transfer"), (S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS), S.SUBMITTED,
+            "transfer",
+            _("Transfer"),
+            (S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS),
+            S.SUBMITTED,
             frozenset({"assignee", "department", "dispatcher"}),
         ),
         Action(
-            "return", _("Return to dispatch"), (S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS), S.SUBMITTED,
+            "return",
+            _("Return to dispatch"),
+            (S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS),
+            S.SUBMITTED,
             frozenset({"assignee", "department"}),
         ),
         Action("reassign", _("Reassign"), OPEN_STATES, S.SUBMITTED, frozenset({"dispatcher"})),
         Action("merge", _("Merge as duplicate"), OPEN_STATES, S.MERGED, frozenset({"dispatcher"})),
         Action(
-            "comment", _("Comment"), (*OPEN_STATES, S.RESOLVED, S.CLOSED, S.REJECTED), None,
+            "comment",
+            _("Comment"),
+            (*OPEN_STATES, S.RESOLVED, S.CLOSED, S.REJECTED),
+            None,
             frozenset({"owner", "assignee", "department", "dispatcher"}),
         ),
         Action("rate", _("Rate"), (S.RESOLVED, S.CLOSED), None, frozenset({"owner"})),
+        Action("supervise", _("Supervision order"), OPEN_STATES, None, frozenset({"supervisor"})),
+        Action(
+            "reclassify", _("Change category or priority"), OPEN_STATES, None, frozenset({"assignee", "dispatcher"})
+        ),
     ]
-}  # fmt: skip
+}
 
 
 def relations(user, ticket: Ticket) -> frozenset[str]:
@@ -82,8 +100,11 @@ def relations(user, ticket: Ticket) -> frozenset[str]:
     scope = scope_for(user)
     if user.role == Role.DEPARTMENT_STAFF and ticket.department_id in scope.department_ids:
         rel.add("department")
-    if scope.everything or (user.role in (Role.CLERK, Role.SUPERVISOR) and scope.covers_path(ticket.org_path)):
+    covers = scope.everything or scope.covers_path(ticket.org_path)
+    if covers and (scope.everything or user.role in (Role.CLERK, Role.SUPERVISOR)):
         rel.add("dispatcher")
+    if covers and (scope.everything or user.role == Role.SUPERVISOR):
+        rel.add("supervisor")
     return frozenset(rel)
 
 

@@ -17,3 +17,5 @@ from apps.tickets.services.actions import (  # noqa: F401
     ticket_wait_on_resident,
 )
 from apps.tickets.services.intake import ticket_submit  # noqa: F401
+from apps.tickets.services.sla_actions import ticket_process_due  # noqa: F401
+from apps.tickets.services.supervision import ticket_reclassify, ticket_supervise  # noqa: F401

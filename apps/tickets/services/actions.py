@@ -12,16 +12,42 @@ from apps.people.models import Role, User
 from apps.people.scopes import scope_for
 from apps.places.models import Department, Level, OrgNode
 from apps.tickets import sla_hooks, workflow
-from apps.tickets.models import OPEN_STATES, Comment, Rating, State, Ticket
+from apps.tickets.models import OPEN_STATES, Comment, Rating, State, SupervisionOrder, Ticket
 from apps.tickets.routing import route_ticket
 from apps.tickets.services.events import record_event
 
 UPDATE_FIELDS = [
-    "state", "assignee", "accepted_at", "resolved_at", "closed_at", "resolution_note", "reject_reason",
-    "resolved_at_window", "reopen_count", "merged_into", "grid", "community", "department", "org_path",
-    "respond_by", "resolve_by", "respond_warn_at", "resolve_warn_at", "sla_policy_id", "sla_calendar",
-    "escalation_level", "paused_at", "next_action_at", "updated_at",
-]  # fmt: skip
+    "state",
+    "assignee",
+    "accepted_at",
+    "resolved_at",
+    "closed_at",
+    "resolution_note",
+    "reject_reason",
+    "resolved_at_window",
+    "reopen_count",
+    "merged_into",
+    "grid",
+    "community",
+    "department",
+    "org_path",
+    "respond_by",
+    "resolve_by",
+    "respond_warn_at",
+    "resolve_warn_at",
+    "sla_policy_id",
+    "sla_calendar",
+    "escalation_level",
+    "paused_at",
+    "next_action_at",
+    "updated_at",
+    "response_met",
+    "resolution_met",
+    "response_minutes",
+    "resolution_minutes",
+    "category",
+    "priority",
+]
 
 
 def _lock(ticket) -> Ticket:
@@ -31,6 +57,11 @@ def _lock(ticket) -> Ticket:
         return Ticket.objects.select_for_update().select_related("category", "department").get(pk=pk)
     except Ticket.DoesNotExist:
         raise NotFound(_("No such ticket.")) from None
+
+
+def fulfil_supervision(ticket: Ticket, *, now) -> None:
+    """Open supervision orders end when the ticket is resolved, rejected or merged."""
+    SupervisionOrder.objects.filter(ticket=ticket, fulfilled_at__isnull=True).update(fulfilled_at=now)
 
 
 def _required(value: str, field: str, message: str) -> str:
@@ -45,9 +76,16 @@ def _finish(ticket: Ticket, action: str, actor, from_state: str, *, note="", dat
     sla_hooks.after_change(ticket, action, now=now)
     ticket.save(update_fields=UPDATE_FIELDS)
     return record_event(
-        ticket, action=action, actor=actor, from_state=from_state, to_state=ticket.state,
-        note=note, data=data, is_public=is_public, at=now,
-    )  # fmt: skip
+        ticket,
+        action=action,
+        actor=actor,
+        from_state=from_state,
+        to_state=ticket.state,
+        note=note,
+        data=data,
+        is_public=is_public,
+        at=now,
+    )
 
 
 @transaction.atomic
@@ -60,6 +98,7 @@ def ticket_accept(*, ticket, actor, note: str = "") -> Ticket:
     ticket.state = action.to_state
     if ticket.accepted_at is None:
         ticket.accepted_at = now  # the first response; later re-accepts (after a transfer) keep it
+        sla_hooks.record_outcome(ticket, now=now)
     _finish(ticket, "accept", actor, before, note=note, now=now)
     return ticket
 
@@ -108,6 +147,8 @@ def ticket_resolve(*, ticket, actor, note: str) -> tuple[Ticket, object]:
     ticket.state = action.to_state
     ticket.resolved_at = now
     ticket.resolution_note = note
+    sla_hooks.record_outcome(ticket, now=now)
+    fulfil_supervision(ticket, now=now)
     event = _finish(ticket, "resolve", actor, before, note=note, now=now)
     if not ticket.category.requires_confirmation:
         ticket.state, ticket.closed_at = State.CLOSED, now
@@ -127,6 +168,7 @@ def resolve_at_window(*, ticket: Ticket, actor, note: str) -> Ticket:
     ticket.resolution_note = note
     ticket.resolved_at_window = True
     ticket.state = State.RESOLVED
+    sla_hooks.record_outcome(ticket, now=now)
     _finish(ticket, "resolve", actor, State.SUBMITTED, note=note, data={"at_window": True}, now=now)
     if not ticket.category.requires_confirmation:
         ticket.state, ticket.closed_at = State.CLOSED, now
@@ -167,6 +209,7 @@ def ticket_reject(*, ticket, actor, reason: str) -> Ticket:
     ticket.state = action.to_state
     ticket.reject_reason = reason
     ticket.closed_at = now
+    fulfil_supervision(ticket, now=now)
     _finish(ticket, "reject", actor, before, note=reason, now=now)
     return ticket
 
@@ -201,9 +244,14 @@ def ticket_transfer(*, ticket, actor, reason: str, grid_code: str | None = None,
     }
     if grid is not None:
         route = route_ticket(
-            category=ticket.category, lat=None, lng=None, community=None, grid=grid,
-            day=timezone.localdate(), exclude_user_id=actor.pk,
-        )  # fmt: skip
+            category=ticket.category,
+            lat=None,
+            lng=None,
+            community=None,
+            grid=grid,
+            day=timezone.localdate(),
+            exclude_user_id=actor.pk,
+        )
         ticket.grid, ticket.community, ticket.department = route.grid, route.community, None
         ticket.assignee, ticket.org_path = route.assignee, route.org_path
         route_data = route.as_data()
@@ -273,11 +321,18 @@ def ticket_merge(*, ticket, actor, into_id: int, note: str = "") -> Ticket:
     ticket.state = action.to_state
     ticket.merged_into = target
     ticket.closed_at = timezone.now()
+    fulfil_supervision(ticket, now=ticket.closed_at)
     _finish(ticket, "merge", actor, before, note=note, data={"into": target.code})
     record_event(
-        target, action="merged_from", actor=actor, from_state=target.state, to_state=target.state,
-        data={"from": ticket.code}, note=note, is_public=False,
-    )  # fmt: skip
+        target,
+        action="merged_from",
+        actor=actor,
+        from_state=target.state,
+        to_state=target.state,
+        data={"from": ticket.code},
+        note=note,
+        is_public=False,
+    )
     return ticket
 
 
@@ -294,9 +349,15 @@ def ticket_comment(*, ticket, actor, body: str, is_internal: bool = False) -> Co
     now = timezone.now()
     comment = Comment.objects.create(ticket=ticket, author=actor, body=body, is_internal=is_internal, created_at=now)
     record_event(
-        ticket, action="comment", actor=actor, from_state=ticket.state, to_state=ticket.state,
-        data={"comment_id": comment.pk, "internal": is_internal}, is_public=not is_internal, at=now,
-    )  # fmt: skip
+        ticket,
+        action="comment",
+        actor=actor,
+        from_state=ticket.state,
+        to_state=ticket.state,
+        data={"comment_id": comment.pk, "internal": is_internal},
+        is_public=not is_internal,
+        at=now,
+    )
     return comment
 
 
@@ -311,7 +372,13 @@ def ticket_rate(*, ticket, actor, score: int, comment: str = "") -> Rating:
     now = timezone.now()
     rating = Rating.objects.create(ticket=ticket, score=score, comment=(comment or "").strip()[:2000], created_at=now)
     record_event(
-        ticket, action="rate", actor=actor, from_state=ticket.state, to_state=ticket.state,
-        data={"score": score}, note=rating.comment, at=now,
-    )  # fmt: skip
+        ticket,
+        action="rate",
+        actor=actor,
+        from_state=ticket.state,
+        to_state=ticket.state,
+        data={"score": score},
+        note=rating.comment,
+        at=now,
+    )
     return rating

@@ -17,8 +17,11 @@ def record_event(
     is_public: bool = True,
     at=None,
 ) -> TicketEvent:
-    """Append one row to the ticket's audit trail. Call inside the transaction of the change."""
-    return TicketEvent.objects.create(
+    """Append one row to the ticket's audit trail, and write the notifications it causes
+    (the outbox), in the transaction of the change."""
+    from apps.notifications.rules import notify_event
+
+    event = TicketEvent.objects.create(
         ticket=ticket,
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
@@ -29,3 +32,5 @@ def record_event(
         is_public=is_public,
         at=at or timezone.now(),
     )
+    notify_event(event)
+    return event

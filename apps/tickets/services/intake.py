@@ -23,8 +23,22 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{5,18}[0-9]$")
 STAFF_CHANNELS = {Channel.WINDOW: (Role.CLERK,), Channel.PHONE: (Role.CLERK,), Channel.PATROL: (Role.GRID_WORKER,)}
 
 
-def _validate(*, category, description, lat, lng, address, community, contact_name, contact_phone, channel, actor,
-              resolve_on_spot, resolution_note, priority) -> dict:  # fmt: skip
+def _validate(
+    *,
+    category,
+    description,
+    lat,
+    lng,
+    address,
+    community,
+    contact_name,
+    contact_phone,
+    channel,
+    actor,
+    resolve_on_spot,
+    resolution_note,
+    priority,
+) -> dict:
     errors: dict[str, list[str]] = {}
     if category is None or not category.is_active:
         errors["category"] = [_("Choose an active service category.")]
@@ -95,10 +109,20 @@ def ticket_submit(
         contact_phone = contact_phone or resident.phone
     priority = priority or (category.default_priority if category else Priority.NORMAL)
     _validate(
-        category=category, description=description, lat=lat, lng=lng, address=address, community=community,
-        contact_name=contact_name, contact_phone=contact_phone, channel=channel, actor=actor,
-        resolve_on_spot=resolve_on_spot, resolution_note=resolution_note, priority=priority,
-    )  # fmt: skip
+        category=category,
+        description=description,
+        lat=lat,
+        lng=lng,
+        address=address,
+        community=community,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        channel=channel,
+        actor=actor,
+        resolve_on_spot=resolve_on_spot,
+        resolution_note=resolution_note,
+        priority=priority,
+    )
     clean_attributes = clean_attribute_values(category=category, values=attributes or {})
 
     now = timezone.now()
@@ -130,13 +154,24 @@ def ticket_submit(
     sla_hooks.after_change(ticket, "submit")
     _save_with_unique_code(ticket)
     record_event(
-        ticket, action="submit", actor=actor, to_state=State.SUBMITTED,
-        data={"channel": channel, "route": route.as_data()}, at=now,
-    )  # fmt: skip
+        ticket,
+        action="submit",
+        actor=actor,
+        to_state=State.SUBMITTED,
+        data={"channel": channel, "route": route.as_data()},
+        at=now,
+    )
     record_event(
-        ticket, action="route", actor=None, from_state=State.SUBMITTED, to_state=State.SUBMITTED,
-        note=route.reason, data=route.as_data(), is_public=False, at=now,
-    )  # fmt: skip
+        ticket,
+        action="route",
+        actor=None,
+        from_state=State.SUBMITTED,
+        to_state=State.SUBMITTED,
+        note=route.reason,
+        data=route.as_data(),
+        is_public=False,
+        at=now,
+    )
     if resolve_on_spot:
         from apps.tickets.services.actions import resolve_at_window
 
