@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -50,8 +51,15 @@ class OrgNodeFilter(django_filters.FilterSet):
         return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
 
 
+class NodePagination(PageNumberPagination):
+    # A map client pulls the grids of a community or subdistrict in a few pages.
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
 class _ScopedNodes:
     permission_classes = [IsAuthenticated, IsStaffMember]
+    pagination_class = NodePagination
     lookup_field = "code"
     lookup_url_kwarg = "code"
 
