@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "apps.sla",
     "apps.tickets",
     "apps.notifications",
+    "apps.metrics",
+    "apps.open311",
+    "apps.portal",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("apps.catalog.urls")),
     path("", include("apps.tickets.urls")),
     path("", include("apps.notifications.urls")),
+    path("", include("apps.metrics.urls")),
 ]
 
 urlpatterns = [
@@ -19,4 +20,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("open311/v2/", include("apps.open311.urls")),
+    path("", include("apps.portal.urls")),
 ]
