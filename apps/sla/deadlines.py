@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from apps.core.choices import Priority
 
-from .calendars import calendar_code_for_node, current_config, get_calendar, note_missing_years
+from .calendars import SlaConfig, calendar_code_for_node, current_config, get_calendar, note_missing_years
 from .clock import WorkingCalendar, duration_in_mode
 from .models import SlaPolicy, TimeMode
 
@@ -233,27 +233,32 @@ def select_policy(policies: Iterable, *, category_id: int | None, priority: str 
     return None
 
 
-def policy_for(*, category, priority: str | Priority | None) -> SlaPolicy:
+def policy_for(*, category, priority: str | Priority | None, config: SlaConfig | None = None) -> SlaPolicy:
     """The policy for a category (instance, id or None) and priority; cached, one stamp query.
 
     The returned instance is shared by the process: read it, never modify it.
     """
     category_id = getattr(category, "pk", category)
-    config = current_config()
+    config = config or current_config()
     return select_policy(config.policies, category_id=category_id, priority=priority) or _builtin_policy()
 
 
-def calendar_for_policy(policy: SlaPolicy, org_node) -> WorkingCalendar:
+def calendar_for_policy(policy: SlaPolicy, org_node, config: SlaConfig | None = None) -> WorkingCalendar:
     """The policy's own calendar when it names one, else the calendar of the ticket's place."""
-    config = current_config()
+    config = config or current_config()
     code = config.codes_by_id.get(policy.calendar_id) if policy.calendar_id else None
     return config.calendars[code or calendar_code_for_node(org_node, config)]
 
 
+def _policy_and_calendar(category, priority, org_node) -> tuple[SlaPolicy, WorkingCalendar]:
+    config = current_config()  # read once: one query per computation
+    policy = policy_for(category=category, priority=priority, config=config)
+    return policy, calendar_for_policy(policy, org_node, config)
+
+
 def compute_deadlines(*, category, priority, org_node, start: datetime, pauses: Iterable[Pause] = ()) -> Deadlines:
     """Deadlines of a ticket created/accepted at ``start`` (warns about years without data)."""
-    policy = policy_for(category=category, priority=priority)
-    calendar = calendar_for_policy(policy, org_node)
+    policy, calendar = _policy_and_calendar(category, priority, org_node)
     result = deadlines_for(calendar, Targets.of(policy), start=start, pauses=pauses)
     note_missing_years(calendar, result.missing_years)
     return result
@@ -263,6 +268,5 @@ def recompute_deadlines(
     *, category, priority, org_node, start: datetime, now: datetime, pauses: Iterable[Pause] = ()
 ) -> Deadlines:
     """After a category or priority change: the new policy's targets, keeping the time already spent."""
-    policy = policy_for(category=category, priority=priority)
-    calendar = calendar_for_policy(policy, org_node)
+    policy, calendar = _policy_and_calendar(category, priority, org_node)
     return recompute_keeping_spent(calendar=calendar, targets=Targets.of(policy), start=start, now=now, pauses=pauses)

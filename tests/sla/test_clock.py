@@ -203,3 +203,11 @@ def test_calendars_are_immutable_and_comparable(china):
         china.tz = "UTC"
     assert package_calendar() == china
     assert hash(package_calendar()) == hash(china)
+
+
+def test_the_clock_imports_no_django():
+    import subprocess
+    import sys
+
+    code = "import sys, apps.sla.clock; sys.exit(any(m.split('.')[0] == 'django' for m in sys.modules))"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -116,3 +116,11 @@ def test_sync_holidays_bad_input(args, message):
     with pytest.raises(CommandError, match=message):
         run("sync_holidays", *args)
     assert CalendarDay.objects.exclude(calendar__code="default").count() == 0
+
+
+def test_without_start_it_counts_from_now():
+    import time_machine
+
+    with time_machine.travel("2025-09-30T08:00:00+00:00", tick=False):
+        out, _ = run("sla_deadline", "--working-hours", "8")
+    assert out == "2025-10-09T17:00:00+08:00\n"

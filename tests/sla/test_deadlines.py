@@ -121,6 +121,13 @@ def test_default_policy_deadlines_across_national_day():
 
 
 @pytest.mark.django_db
+def test_compute_deadlines_costs_one_query_when_warm(django_assert_num_queries):
+    compute_deadlines(category=None, priority="normal", org_node=None, start=START)
+    with django_assert_num_queries(1):
+        compute_deadlines(category=None, priority="high", org_node=None, start=START)
+
+
+@pytest.mark.django_db
 def test_urgent_counts_calendar_time():
     result = compute_deadlines(category=None, priority="urgent", org_node=None, start=START)
     assert (result.respond_by, result.resolve_by) == (at(2025, 9, 30, 16, 30), at(2025, 10, 1, 16))
