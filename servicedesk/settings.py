@@ -176,6 +176,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PriorityEnum": "apps.core.choices.Priority",
+        "TicketChannelEnum": "apps.tickets.models.Channel",
+        "NotificationChannelEnum": "apps.notifications.models.Channel",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------

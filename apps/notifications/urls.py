@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from apps.notifications.apis import InboxViewSet
+
+router = SimpleRouter()
+router.register("inbox", InboxViewSet, basename="inbox")
+urlpatterns = router.urls

@@ -31,6 +31,8 @@ from apps.tickets.serializers import (
     RateSerializer,
     ReasonSerializer,
     ReassignSerializer,
+    ReclassifySerializer,
+    SuperviseSerializer,
     TicketCreateSerializer,
     TicketDetailSerializer,
     TicketListSerializer,
@@ -227,6 +229,21 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         "rate",
         RateSerializer,
         lambda r, t, d: services.ticket_rate(ticket=t, actor=r.user, score=d["score"], comment=d["comment"]),
+    )
+
+    supervise = _action(
+        "supervise",
+        SuperviseSerializer,
+        lambda r, t, d: services.ticket_supervise(ticket=t, actor=r.user, note=d["note"], due_at=d["due_at"]),
+        summary="Issue a supervision order (督办) with a note and a new deadline",
+    )
+    reclassify = _action(
+        "reclassify",
+        ReclassifySerializer,
+        lambda r, t, d: services.ticket_reclassify(
+            ticket=t, actor=r.user, category_code=d["category"] or None, priority=d["priority"] or None, note=d["note"]
+        ),
+        summary="Change category or priority; deadlines are recomputed keeping the time spent",
     )
 
     @extend_schema(methods=["get"], responses={200: CommentSerializer(many=True)})

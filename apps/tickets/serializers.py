@@ -71,6 +71,16 @@ class CommentCreateSerializer(serializers.Serializer):
     is_internal = serializers.BooleanField(required=False, default=False)
 
 
+class SuperviseSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000)
+    due_at = serializers.DateTimeField(help_text=_("The new deadline, ISO 8601 with offset."))
+
+
+class ReclassifySerializer(NoteSerializer):
+    category = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_blank=True, default="")
+
+
 class RateSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
