@@ -229,6 +229,10 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"] if not env.bool("SECURE_HSTS_PRELOAD"
 # --- Domain settings ----------------------------------------------------------
 CITY_CODE = env.str("CITY_CODE", "370100")
 CITY_NAME = env.str("CITY_NAME", "济南市")
+SITE_URL = env.str("SITE_URL", "http://127.0.0.1:8000")
+GRID_INDEX_CHECK_SECONDS = env.float("GRID_INDEX_CHECK_SECONDS", 2.0)
+GRID_NEAREST_COMMUNITY_MAX_METERS = env.float("GRID_NEAREST_COMMUNITY_MAX_METERS", 500.0)
+AUTH_TOKEN_RATE = env.str("AUTH_TOKEN_RATE", "20/min")
 
 LOGGING = {
     "version": 1,
