@@ -145,13 +145,16 @@ def _sync_scopes(user: User, plan: StaffPlan, *, prune: bool, report: StaffImpor
 
 def _sync_roster(user: User, plan: StaffPlan, *, prune: bool, report: StaffImportReport) -> bool:
     have = {m.grid_id: m for m in user.grid_memberships.all()}
-    changed = False
+    missing = [
+        GridMembership(grid_id=grid_id, user=user, position=position, is_deputy=is_deputy)
+        for grid_id, (position, is_deputy) in plan.memberships.items()
+        if grid_id not in have
+    ]
+    GridMembership.objects.bulk_create(missing)
+    changed = bool(missing)
     for grid_id, (position, is_deputy) in plan.memberships.items():
         membership = have.get(grid_id)
-        if membership is None:
-            GridMembership.objects.create(grid_id=grid_id, user=user, position=position, is_deputy=is_deputy)
-            changed = True
-        elif (membership.position, membership.is_deputy) != (position, is_deputy):
+        if membership is not None and (membership.position, membership.is_deputy) != (position, is_deputy):
             membership.position, membership.is_deputy = position, is_deputy
             membership.save(update_fields=["position", "is_deputy"])
             changed = True

@@ -33,6 +33,12 @@ def make_user(username: str, role: str = Role.RESIDENT, *, scopes=(), **extra) -
 
 
 @pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    # The production hasher takes ~0.3 s per password on purpose; tests only need it to be a hash.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # The auth throttle counts in the cache; every test starts with a clean count.
     cache.clear()
