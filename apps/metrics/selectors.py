@@ -1,0 +1,199 @@
+"""The other tables of the supervisor's dashboard: the daily trend, the top categories and the
+tickets needing attention (in warning or in breach). Each is a bounded number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from apps.metrics.definitions import (
+    RESOLVED_STATES,
+    RUNNING_STATES,
+    breach_q,
+    counted_tickets,
+    node_path,
+    rate,
+    warning_q,
+)
+from apps.metrics.periods import day_bounds, days, local_tz
+from apps.places.models import OrgNode
+from apps.tickets.models import Ticket
+
+ATTENTION_MAX = 500
+
+
+@dataclass(frozen=True)
+class TrendDay:
+    day: date
+    submitted: int
+    resolved: int
+
+    def as_dict(self) -> dict:
+        return {"day": self.day.isoformat(), "submitted": self.submitted, "resolved": self.resolved}
+
+
+def daily_trend(*, node: OrgNode | None, start: date, end: date) -> list[TrendDay]:
+    """Per local day of the period: tickets submitted (as counted by the rates) and tickets resolved.
+
+    "Resolved" on a day means ``resolved_at`` falls on that day and the ticket is still resolved
+    or closed, whenever it was submitted: the work done that day. Two GROUP BY queries; days
+    without tickets are filled with zeros.
+    """
+    tz = local_tz()
+    submitted = (
+        counted_tickets(node=node, start=start, end=end)
+        .annotate(day=TruncDate("submitted_at", tzinfo=tz))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    lo, hi = day_bounds(start, end)
+    resolved = Ticket.objects.filter(resolved_at__gte=lo, resolved_at__lt=hi, state__in=RESOLVED_STATES)
+    if node_path(node):
+        resolved = resolved.filter(org_path__startswith=node.path)
+    resolved = (
+        resolved.annotate(day=TruncDate("resolved_at", tzinfo=tz)).values("day").annotate(n=Count("pk")).order_by()
+    )
+    sub = {row["day"]: row["n"] for row in submitted}
+    res = {row["day"]: row["n"] for row in resolved}
+    return [TrendDay(day=d, submitted=sub.get(d, 0), resolved=res.get(d, 0)) for d in days(start, end)]
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    code: str
+    name: str
+    name_en: str
+    tickets: int
+    resolved: int
+    share: float | None  # of all counted tickets of the period
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def top_categories(*, node: OrgNode | None, start: date, end: date, limit: int = 10) -> list[CategoryRow]:
+    """The categories with the most counted tickets, most first. Two queries (rows and the total)."""
+    qs = counted_tickets(node=node, start=start, end=end)
+    rows = (
+        qs.values("category__code", "category__name", "category__name_en")
+        .annotate(tickets=Count("pk"), resolved=Count("pk", filter=Q(state__in=RESOLVED_STATES)))
+        .order_by("-tickets", "category__code")[: max(1, limit)]
+    )
+    total = qs.count()
+    return [
+        CategoryRow(
+            code=row["category__code"],
+            name=row["category__name"],
+            name_en=row["category__name_en"] or "",
+            tickets=row["tickets"],
+            resolved=row["resolved"],
+            share=rate(row["tickets"], total),
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class AttentionRow:
+    id: int
+    code: str
+    title: str
+    state: str
+    status: str  # "breach" or "warning"
+    due_at: datetime | None  # the target that matters now: respond_by before acceptance, else resolve_by
+    submitted_at: datetime
+    age_minutes: int  # wall-clock minutes since submission
+    overdue_minutes: int  # wall-clock minutes past due_at (0 in warning)
+    category: str
+    grid_code: str
+    grid_name: str
+    assignee: str
+
+    def as_dict(self) -> dict:
+        out = asdict(self)
+        out["due_at"] = self.due_at.isoformat() if self.due_at else None
+        out["submitted_at"] = self.submitted_at.isoformat()
+        return out
+
+
+def attention_queryset(*, node: OrgNode | None, now: datetime | None = None) -> QuerySet[Ticket]:
+    """Open tickets (clock running) under the node in warning or in breach, the most urgent first:
+    breaches before warnings, then by the target that matters now, earliest first."""
+    now = now or timezone.now()
+    qs = Ticket.objects.filter(warning_q(now) | breach_q(now))
+    if node_path(node):
+        qs = qs.filter(org_path__startswith=node.path)
+    return (
+        qs.annotate(
+            is_breach=Case(When(breach_q(now), then=Value(1)), default=Value(0), output_field=IntegerField()),
+            due_at=Case(
+                When(accepted_at__isnull=True, respond_by__isnull=False, then=F("respond_by")),
+                default=F("resolve_by"),
+            ),
+        )
+        .select_related("category", "grid", "assignee")
+        .only(
+            "id",
+            "code",
+            "title",
+            "state",
+            "submitted_at",
+            "accepted_at",
+            "respond_by",
+            "resolve_by",
+            "category__name",
+            "grid__code",
+            "grid__name",
+            "assignee__full_name",
+            "assignee__username",
+        )
+        .order_by("-is_breach", F("due_at").asc(nulls_last=True), "id")
+    )
+
+
+def attention_row(ticket: Ticket, *, now: datetime) -> AttentionRow:
+    due = ticket.due_at
+    return AttentionRow(
+        id=ticket.pk,
+        code=ticket.code,
+        title=ticket.title,
+        state=ticket.state,
+        status="breach" if ticket.is_breach else "warning",
+        due_at=due,
+        submitted_at=ticket.submitted_at,
+        age_minutes=max(0, int((now - ticket.submitted_at).total_seconds() // 60)),
+        overdue_minutes=max(0, int((now - due).total_seconds() // 60)) if due and ticket.is_breach else 0,
+        category=ticket.category.name if ticket.category_id else "",
+        grid_code=ticket.grid.code if ticket.grid_id else "",
+        grid_name=ticket.grid.name if ticket.grid_id else "",
+        assignee=(ticket.assignee.full_name or ticket.assignee.username) if ticket.assignee_id else "",
+    )
+
+
+def tickets_in_warning_and_breach(
+    *, node: OrgNode | None, now: datetime | None = None, limit: int = 50, offset: int = 0
+) -> list[AttentionRow]:
+    """A page of ``attention_queryset`` as rows with their age. One query."""
+    now = now or timezone.now()
+    limit = max(1, min(limit, ATTENTION_MAX))
+    page = attention_queryset(node=node, now=now)[offset : offset + limit]
+    return [attention_row(t, now=now) for t in page]
+
+
+__all__ = [
+    "ATTENTION_MAX",
+    "RUNNING_STATES",
+    "AttentionRow",
+    "CategoryRow",
+    "TrendDay",
+    "attention_queryset",
+    "attention_row",
+    "daily_trend",
+    "tickets_in_warning_and_breach",
+    "top_categories",
+]
