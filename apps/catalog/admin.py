@@ -69,14 +69,18 @@ class ServiceCategoryForm(forms.ModelForm):
             self.add_error("department", _("Choose the department that handles this category."))
         if handler == Handler.GRID and department is not None:
             self.add_error("department", _("Leave empty when the grid worker handles it, or change “handled by”."))
-        if parent is not None and self.instance.pk is not None:
-            ancestor, seen = parent, set()
-            while ancestor is not None and ancestor.pk not in seen:
-                if ancestor.pk == self.instance.pk:
-                    self.add_error("parent", _("A category cannot be inside itself: choose another group."))
-                    break
-                seen.add(ancestor.pk)
-                ancestor = ancestor.parent
+        # Two levels, like Open311's ``group``: a group holds categories, nothing deeper.
+        if parent is not None and parent.parent_id is not None:
+            self.add_error(
+                "parent",
+                _("Choose a top-level group: “%(parent)s” is itself inside a group.") % {"parent": parent.name},
+            )
+        elif (
+            parent is not None
+            and self.instance.pk is not None
+            and (parent.pk == self.instance.pk or self.instance.children.exists())
+        ):
+            self.add_error("parent", _("This category is a group (or would contain itself): leave the group empty."))
         return data
 
 

@@ -20,7 +20,7 @@ def _offered() -> Q:
 
 
 def active_categories() -> QuerySet[ServiceCategory]:
-    """Offered categories, ordered, with parent, department and attributes loaded (3 queries)."""
+    """Offered categories, ordered, with parent, department and attributes loaded (2 queries)."""
     return (
         ServiceCategory.objects.filter(_offered())
         .select_related("parent", "department")
@@ -51,8 +51,8 @@ class CategoryNode:
 def category_tree() -> list[CategoryNode]:
     """The offered categories as a forest: groups first, each with its children in order.
 
-    Built from one ``active_categories()`` read, so its cost is fixed. A category
-    whose ancestor further up is switched off is left out along with it.
+    Built from one ``active_categories()`` read, so its cost is fixed. The catalog
+    is two levels deep (import and admin enforce it), like Open311's ``group``.
     """
     categories = list(active_categories())
     nodes = {category.pk: CategoryNode(category) for category in categories}

@@ -164,6 +164,12 @@ def _check_across(specs: list[CategorySpec], existing: dict, deactivate_missing:
     # The parent of each code after the import: the file's word wins over the database.
     parent_of = {code: (c.parent.code if c.parent_id else None) for code, c in existing.items()}
     parent_of.update({spec.code: spec.parent_code for spec in specs})
+    # The catalog is two levels deep, like Open311's ``group``: groups, and the
+    # categories inside them. That also rules out cycles.
+    children_of: dict[str, set[str]] = {}
+    for code, parent_code in parent_of.items():
+        if parent_code:
+            children_of.setdefault(parent_code, set()).add(code)
     for spec in specs:
         if not spec.parent_code or spec.parent_code == spec.code:
             continue
@@ -188,28 +194,29 @@ def _check_across(specs: list[CategorySpec], existing: dict, deactivate_missing:
                     _("Add the parent to the file, or run without --deactivate-missing."),
                 )
             )
-        elif _in_cycle(spec.code, parent_of):
+        elif parent_of.get(spec.parent_code) is not None:
             problems.append(
                 ImportProblem(
                     spec.index,
                     spec.code,
                     "parent",
-                    _("Parent “%(parent)s” leads back to this category.") % {"parent": spec.parent_code},
-                    _("Make the groups a tree: a category cannot be inside itself."),
+                    _("“%(parent)s” is itself inside “%(grandparent)s”; groups are one level deep.")
+                    % {"parent": spec.parent_code, "grandparent": parent_of[spec.parent_code]},
+                    _("Give a top-level group as the parent."),
+                )
+            )
+        elif children_of.get(spec.code):
+            problems.append(
+                ImportProblem(
+                    spec.index,
+                    spec.code,
+                    "parent",
+                    _("It is a group holding %(children)s, so it cannot be inside another group.")
+                    % {"children": ", ".join(sorted(children_of[spec.code]))},
+                    _("Remove the parent, or move its categories to another group first."),
                 )
             )
     return problems
-
-
-def _in_cycle(code: str, parent_of: dict) -> bool:
-    seen = {code}
-    current = parent_of.get(code)
-    while current is not None:
-        if current in seen:
-            return current == code
-        seen.add(current)
-        current = parent_of.get(current)
-    return False
 
 
 def _check_departments(specs: list[CategorySpec], departments: dict) -> list[ImportProblem]:
