@@ -70,10 +70,6 @@ class Command(BaseCommand):
         for label, users in (("created", report.created), ("updated", report.updated)):
             for user in users:
                 self.stdout.write(f"  {verb}{label}: {user.username} ({user.role})")
-        self.stdout.write(
-            f"{verb}created: {len(report.created)}, {verb}updated: {len(report.updated)}, "
-            f"unchanged: {len(report.unchanged)}"
-        )
         if report.pruned:
             self.stdout.write(f"{verb}removed {report.pruned} scope(s) / roster place(s) no longer in the file")
         if report.kept:
@@ -89,6 +85,11 @@ class Command(BaseCommand):
                 )
                 for user in report.created:
                     self.stdout.write(f"  {user.username}: {set_password_link(user)}")
+        # The summary comes last, so a caller that keeps only the last line (seed_demo) keeps it.
+        self.stdout.write(
+            f"{verb}created: {len(report.created)}, {verb}updated: {len(report.updated)}, "
+            f"unchanged: {len(report.unchanged)}"
+        )
 
     def _initial_password(self, variable: str | None) -> str | None:
         if variable is None:
