@@ -100,8 +100,8 @@ def service_detail(request, *, fmt: str, service_code: str):
     if category is None:
         raise Open311Error(
             404,
-            _("service_code: no service “%(code)s” is offered; see services.%(fmt)s for the codes.")
-            % {"code": service_code, "fmt": fmt},
+            _("service_code: no service “%(code)s” is offered; see the service list for the codes.")
+            % {"code": service_code},
         )
     return respond(fmt, service_definition(category), root="service_definition")
 
