@@ -26,13 +26,16 @@ class CategoryFilter(django_filters.FilterSet):
     top_level = django_filters.BooleanFilter(
         field_name="parent", lookup_expr="isnull", help_text="true: only the groups (categories without a parent)"
     )
+    is_group = django_filters.BooleanFilter(
+        help_text="false: only categories a request can be filed under; true: only the groups"
+    )
     search = django_filters.CharFilter(
         method="filter_search", help_text="part of the code, a name, a keyword or the description"
     )
 
     class Meta:
         model = ServiceCategory
-        fields = ["parent", "top_level", "search"]
+        fields = ["parent", "top_level", "is_group", "search"]
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

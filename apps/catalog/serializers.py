@@ -65,11 +65,14 @@ class ServiceCategorySerializer(serializers.ModelSerializer):
     guide = GuideSerializer(source="*", read_only=True)
     department = DepartmentRefSerializer(read_only=True, allow_null=True)
     attributes = CategoryAttributeSerializer(many=True, read_only=True)
+    is_group = serializers.BooleanField(
+        read_only=True, help_text="A group only classifies: requests are filed under the categories inside it."
+    )
 
     class Meta:
         model = ServiceCategory
         fields = [
-            "code", "name", "name_en", "parent", "group", "description", "keywords", "guide",
+            "code", "name", "name_en", "parent", "group", "is_group", "description", "keywords", "guide",
             "default_priority", "handler", "department", "requires_confirmation", "order", "attributes",
         ]  # fmt: skip
         read_only_fields = fields

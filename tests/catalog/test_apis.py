@@ -53,6 +53,7 @@ def test_detail_shows_everything_a_form_needs(client, noise):
         "name_en": "Noise nuisance",
         "parent": "ENV",
         "group": "环境卫生",
+        "is_group": False,
         "description": "施工、广场舞等噪音。",
         "keywords": ["噪音", "扰民"],
         "guide": {
@@ -151,6 +152,9 @@ def test_filter_by_parent_and_top_level(client, noise, make_category):
     assert [c["code"] for c in client.get(LIST, {"parent": "ENV"}).json()["results"]] == ["ENV-NOISE"]
     assert [c["code"] for c in client.get(LIST, {"top_level": "true"}).json()["results"]] == ["ENV", "PERMIT"]
     assert client.get(LIST, {"parent": "NOPE"}).json()["results"] == []
+    assert [c["code"] for c in client.get(LIST, {"is_group": "false"}).json()["results"]] == ["ENV-NOISE", "PERMIT"]
+    assert [c["code"] for c in client.get(LIST, {"is_group": "true"}).json()["results"]] == ["ENV"]
+    assert client.get(f"{LIST}ENV/").json()["is_group"] is True
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from apps.catalog.models import Datatype
-from apps.catalog.selectors import active_categories, category_by_code, category_tree
+from apps.catalog.selectors import active_categories, category_by_code, category_tree, requestable_categories
 from apps.core.errors import NotFound
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +53,35 @@ def test_category_by_code_returns_offered_ones_only(catalog):
             category_by_code(code)
         assert caught.value.code == "category_not_found"
         assert caught.value.status_code == 404
+
+
+def test_groups_are_marked_and_not_requestable(catalog, make_category):
+    make_category("SOLO", name="独立事项", order=99)
+
+    assert {c.code: c.is_group for c in active_categories()} == {
+        "MUNI": True,
+        "MUNI-ROAD": False,
+        "ENV": True,
+        "ENV-GARBAGE": False,
+        "ENV-NOISE": False,
+        "SOLO": False,
+    }
+    assert [c.code for c in requestable_categories()] == ["MUNI-ROAD", "ENV-GARBAGE", "ENV-NOISE", "SOLO"]
+    assert category_by_code("ENV").code == "ENV"
+    assert category_by_code("ENV-NOISE", requestable=True).code == "ENV-NOISE"
+    assert category_by_code("SOLO", requestable=True).code == "SOLO"
+    with pytest.raises(NotFound):
+        category_by_code("ENV", requestable=True)
+
+
+def test_a_group_whose_children_are_all_switched_off_stays_a_group(catalog):
+    from apps.catalog.models import ServiceCategory
+
+    ServiceCategory.objects.filter(parent__code="ENV").update(is_active=False)
+
+    assert category_by_code("ENV").is_group is True
+    with pytest.raises(NotFound):
+        category_by_code("ENV", requestable=True)
 
 
 def test_category_tree_nests_children_under_groups(catalog, django_assert_num_queries):
