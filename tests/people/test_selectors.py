@@ -140,3 +140,11 @@ def test_community_staff_is_scoped_exactly_to_the_community(tree):
     make_user("clerk_gone", Role.CLERK, scopes=[tree.east], is_active=False)
     assert list(community_staff(community=tree.east, roles=[Role.CLERK, Role.SUPERVISOR])) == [clerk, sup]
     assert list(community_staff(community=tree.east, roles=[Role.CLERK])) == [clerk]
+
+
+def test_roster_reasons_are_in_chinese_by_default(tree):
+    worker = make_user("worker", Role.GRID_WORKER)
+    _roster(tree.east_g1, (worker, 1, False))
+    Leave.objects.create(user=worker, start_date=date(2026, 11, 20), end_date=date(2026, 12, 2))
+    with translation.override("zh-hans"):
+        assert roster_for_grid(grid=tree.east_g1, day=date(2026, 11, 28))[0].why == "请假 2026-11-20–2026-12-02"
