@@ -10,12 +10,16 @@ a list nests one element per item, named by ``ITEM_TAGS``.
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 from django.http import HttpResponse
 
 JSON_TYPE = "application/json; charset=utf-8"
 XML_TYPE = "text/xml; charset=utf-8"
+# Characters XML 1.0 cannot carry at all, even escaped: a control character typed into a
+# description must not make the whole answer unparseable.
+NOT_IN_XML = re.compile(r"[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
 ITEM_TAGS = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}
 
 
@@ -32,7 +36,7 @@ class Open311Error(Exception):
 def _text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return NOT_IN_XML.sub("\ufffd", str(value))
 
 
 def _append(parent: ET.Element, tag: str, value) -> None:

@@ -135,12 +135,15 @@ def _post_request(request, fmt: str):
 
 
 def _parse_moment(name: str, raw: str, *, end: bool = False) -> datetime:
-    moment = parse_datetime(raw)
-    if moment is None:
-        day = parse_date(raw)
-        if day is not None:
+    moment = None
+    try:
+        if len(raw) == 10 and (day := parse_date(raw)) is not None:
             # A bare date covers that whole day, local time.
             moment = datetime.combine(day, time.max if end else time.min)
+        else:
+            moment = parse_datetime(raw)
+    except ValueError:  # well formed but impossible, such as month 13
+        moment = None
     if moment is None:
         raise Open311Error(
             400,
