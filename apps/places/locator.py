@@ -188,14 +188,18 @@ def expire_version_check() -> None:
 
 def locate(*, lat: float, lng: float) -> Location:
     """The grid (and community) at a WGS84 point, or the nearest community within the configured distance."""
-    if not (isinstance(lat, (int, float)) and isinstance(lng, (int, float))):
-        raise ValidationFailed(_("lat and lng must be numbers."), fields={"lat": [_("A number is required.")]})
+    try:
+        lat, lng = float(lat), float(lng)  # Decimal from a form, str from a query string
+    except (TypeError, ValueError):
+        raise ValidationFailed(
+            _("lat and lng must be numbers."), fields={"lat": [_("A number is required.")]}
+        ) from None
     if not (math.isfinite(lat) and -90 <= lat <= 90):
         raise ValidationFailed(_("lat must be between -90 and 90."), fields={"lat": [_("Between -90 and 90.")]})
     if not (math.isfinite(lng) and -180 <= lng <= 180):
         raise ValidationFailed(_("lng must be between -180 and 180."), fields={"lng": [_("Between -180 and 180.")]})
     max_m = conf.nearest_community_max_meters()
-    hit = ensure_index().lookup(lng=float(lng), lat=float(lat), max_m=max_m)
+    hit = ensure_index().lookup(lng=lng, lat=lat, max_m=max_m)
     ids = [i for i in (hit.grid_id, hit.community_id) if i is not None]
     nodes = OrgNode.objects.in_bulk(ids) if ids else {}
     grid = nodes.get(hit.grid_id) if hit.grid_id is not None else None

@@ -145,6 +145,14 @@ class TestLocate:
             locate(lat=91, lng=117)
         with pytest.raises(ValidationFailed):
             locate(lat=36.6, lng=float("nan"))
+        with pytest.raises(ValidationFailed):
+            locate(lat="north", lng=117)
+
+    def test_decimal_and_string_coordinates_are_accepted(self, tree):
+        from decimal import Decimal
+
+        lat, lng = geo.cell_center(3, 0)
+        assert locate(lat=Decimal(str(lat)), lng=str(lng)).grid.code == "370101001001004"
 
 
 @pytest.mark.django_db
