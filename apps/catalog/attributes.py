@@ -10,6 +10,7 @@ in the order the category defines them.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -187,7 +188,7 @@ def _clean_single(attribute, raw) -> str:
     if key not in keys:
         raise _Refused(
             _("“%(value)s” is not a choice of “%(name)s”: use one of %(keys)s.")
-            % {"value": raw, "name": attribute.name, "keys": ", ".join(keys)}
+            % {"value": _shorten(raw), "name": attribute.name, "keys": ", ".join(keys)}
         )
     return key
 
@@ -202,19 +203,26 @@ def _clean_multi(attribute, raw) -> list[str]:
     else:
         raise _Refused(_("“%(name)s” must be a list of choice keys.") % _n(attribute))
     items = [item for item in items if item != ""]
-    unknown = [str(item) for item in items if item not in keys]
+    unknown = list(dict.fromkeys(_shorten(item) for item in items if item not in keys))
     if unknown:
         raise _Refused(
             _("%(values)s: not choices of “%(name)s”; use keys from %(keys)s.")
-            % {"values": ", ".join(unknown), "name": attribute.name, "keys": ", ".join(keys)}
+            % {"values": ", ".join(unknown[:5]), "name": attribute.name, "keys": ", ".join(keys)}
         )
-    duplicated = sorted({item for item in items if items.count(item) > 1}, key=keys.index)
+    counts = Counter(items)
+    duplicated = sorted((item for item, count in counts.items() if count > 1), key=keys.index)
     if duplicated:
         raise _Refused(
             _("%(values)s chosen more than once for “%(name)s”; give each choice once.")
             % {"values": ", ".join(duplicated), "name": attribute.name}
         )
     return [key for key in keys if key in items]
+
+
+def _shorten(value, limit: int = 40) -> str:
+    # Refused answers are echoed in the message; a hostile one must not make it huge.
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _CLEANERS = {

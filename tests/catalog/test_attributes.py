@@ -206,6 +206,17 @@ def test_multiple_choice_refuses_duplicates(category):
     assert list(refused(category, {"source": "7", "periods": "night,night"})) == ["attributes.periods"]
 
 
+def test_refused_answers_are_echoed_short(category):
+    assert refused(category, {"source": "x" * 1000, "periods": ["a", "b", "a", "c", "d", "e", "f", "g"]}) == {
+        "attributes.source": [f"“{'x' * 39}…” is not a choice of “Source”: use one of construction, square_dance, 7."],
+        "attributes.periods": ["a, b, c, d, e: not choices of “Periods”; use keys from morning, evening, night."],
+    }
+
+
+def test_a_long_list_of_duplicates_is_refused_quickly(category):
+    assert list(refused(category, {"source": "7", "periods": ",".join(["night"] * 200_000)})) == ["attributes.periods"]
+
+
 @pytest.mark.parametrize("raw", [["noon"], "morning,noon", 5, {"night": True}, [["night"]]])
 def test_multiple_choice_refuses_anything_but_known_keys(category, raw):
     assert list(refused(category, {"source": "7", "periods": raw})) == ["attributes.periods"]
