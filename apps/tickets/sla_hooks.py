@@ -6,8 +6,15 @@ as indexed columns (respond_by, resolve_by, the warning times, next_action_at).
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from apps.sla.deadlines import compute_deadlines, extend_for_pause, outcome, policy_for, recompute_deadlines
 from apps.sla.schedule import next_action_time
+
+
+def _iso(value) -> str | None:
+    # Event data is read by people: local wall-clock time with its offset, whatever the database returned.
+    return timezone.localtime(value).isoformat() if value is not None else None
 
 
 def place_of(ticket):
@@ -51,9 +58,9 @@ def on_resume(ticket, *, now) -> dict:
                 ),
             )
     return {
-        "from": ticket.paused_at.isoformat(),
-        "resolve_by_was": before.isoformat(),
-        "resolve_by": ticket.resolve_by.isoformat(),
+        "from": _iso(ticket.paused_at),
+        "resolve_by_was": _iso(before),
+        "resolve_by": _iso(ticket.resolve_by),
     }
 
 
@@ -115,4 +122,4 @@ def reclassify(ticket, *, now) -> dict:
     ticket.respond_warn_at, ticket.resolve_warn_at = deadlines.warn_respond_at, deadlines.warn_resolve_at
     ticket.sla_policy_id, ticket.sla_calendar = deadlines.policy_id, deadlines.calendar_code
     # An open pause is not counted here: on_resume adds it when it ends, as for any pause.
-    return {k: v.isoformat() if v else None for k, v in before.items()}
+    return {k: _iso(v) for k, v in before.items()}
