@@ -89,7 +89,14 @@ class ServiceCategoryAdmin(admin.ModelAdmin):
     form = ServiceCategoryForm
     inlines = [CategoryAttributeInline]
     list_display = ["code", "name", "parent", "handler", "department", "default_priority", "is_active", "order"]
-    list_filter = ["is_active", "handler", "default_priority", "requires_confirmation", "department", "parent"]
+    list_filter = [
+        "is_active",
+        "handler",
+        "default_priority",
+        "requires_confirmation",
+        "department",
+        ("parent", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["code", "name", "name_en", "keywords"]
     list_select_related = ["parent", "department"]
     list_editable = ["order"]
