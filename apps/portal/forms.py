@@ -101,6 +101,7 @@ class RequestForm(forms.Form):
     category = forms.ChoiceField(label=_("Service"))
     description = forms.CharField(label=_("What happened?"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    community = forms.ChoiceField(label=_("Community"), required=False)
     lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     lng = forms.FloatField(
         label=_("Longitude"), required=False, min_value=-180, max_value=180, widget=forms.HiddenInput
@@ -113,21 +114,23 @@ class RequestForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
 
-    def __init__(self, *args, categories=(), category=None, **kwargs):
+    def __init__(self, *args, categories=(), category=None, communities=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices(categories)
+        self.fields["community"].choices = [("", "—"), *[(c.code, c.name) for c in communities]]
         self.category = category
         if category is not None:
             self.fields.update(attribute_fields(category))
 
     def service_data(self) -> dict:
-        data = {k: self.cleaned_data.get(k) for k in ("category", "description", "address", "lat", "lng")}
+        data = {k: self.cleaned_data.get(k) for k in ("category", "description", "address", "lat", "lng", "community")}
         data.update(
             contact_name=self.cleaned_data.get("contact_name") or "",
             contact_phone=self.cleaned_data.get("contact_phone") or "",
             attributes=attribute_values(self),
         )
         data["address"] = data["address"] or ""
+        data["community"] = data["community"] or ""
         return data
 
 
@@ -150,6 +153,7 @@ class DeskForm(RequestForm):
         self.fields["contact_name"].required = True
         self.fields["contact_name"].label = _("Resident's name")
         self.fields["contact_phone"].label = _("Resident's phone")
+        self.fields["community"].help_text = _("Where the request belongs when no point is given.")
 
     def service_data(self) -> dict:
         data = super().service_data()

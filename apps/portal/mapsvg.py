@@ -27,6 +27,15 @@ class GridShape:
 
 
 @dataclass(frozen=True)
+class Area:
+    """A community's box in view units, for "zoom to": the city is wide and grids are small."""
+
+    code: str
+    name: str
+    box: str  # "x y w h" for the SVG viewBox
+
+
+@dataclass(frozen=True)
 class MapData:
     shapes: tuple[GridShape, ...]
     min_lng: float
@@ -35,6 +44,7 @@ class MapData:
     coslat: float
     width: float
     height: float
+    areas: tuple[Area, ...] = ()
 
     def project(self, lng: float, lat: float) -> tuple[float, float]:
         return ((lng - self.min_lng) * self.coslat * self.scale, (self.max_lat - lat) * self.scale)
@@ -54,9 +64,9 @@ def _build() -> MapData | None:
     rows = list(
         OrgNode.objects.filter(level=Level.GRID, is_active=True, boundary__isnull=False)
         .order_by("path")
-        .values_list("code", "name", "boundary")[:MAX_GRIDS]
+        .values_list("code", "name", "boundary", "parent__code", "parent__name")[:MAX_GRIDS]
     )
-    points = [pt for _c, _n, b in rows for ring in _rings(b) for pt in ring]
+    points = [pt for _c, _n, b, _pc, _pn in rows for ring in _rings(b) for pt in ring]
     if not points:
         return None
     lngs, lats = [p[0] for p in points], [p[1] for p in points]
@@ -73,14 +83,29 @@ def _build() -> MapData | None:
     scale = VIEW_W / span_x
     data = MapData((), min_lng, max_lat, scale, coslat, VIEW_W, span_y * scale)
     shapes = []
-    for code, name, boundary in rows:
+    boxes: dict[tuple[str, str], list[float]] = {}
+    for code, name, boundary, community_code, community_name in rows:
         parts = []
         for ring in _rings(boundary):
             xy = [data.project(p[0], p[1]) for p in ring]
             if xy:
                 parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in xy) + "Z")
+                box = boxes.setdefault(
+                    (community_code or "", community_name or ""), [math.inf, math.inf, -math.inf, -math.inf]
+                )
+                box[0] = min(box[0], *(x for x, _y in xy))
+                box[1] = min(box[1], *(y for _x, y in xy))
+                box[2] = max(box[2], *(x for x, _y in xy))
+                box[3] = max(box[3], *(y for _x, y in xy))
         shapes.append(GridShape(code, name, "".join(parts)))
-    return MapData(tuple(shapes), min_lng, max_lat, scale, coslat, VIEW_W, round(span_y * scale, 1))
+    areas = []
+    for (code, name), (x0, y0, x1, y1) in boxes.items():
+        # A margin of a quarter of the box, and never narrower than 2% of the map, keeps context visible.
+        w = max(x1 - x0, VIEW_W * 0.02)
+        h = max(y1 - y0, VIEW_W * 0.02)
+        m = 0.25 * max(w, h)
+        areas.append(Area(code, name, f"{x0 - m:.1f} {y0 - m:.1f} {w + 2 * m:.1f} {h + 2 * m:.1f}"))
+    return MapData(tuple(shapes), min_lng, max_lat, scale, coslat, VIEW_W, round(span_y * scale, 1), tuple(areas))
 
 
 def grid_map() -> MapData | None:

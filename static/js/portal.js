@@ -2,8 +2,6 @@
 (function () {
   "use strict";
 
-  function pad(n) { return n < 10 ? "0" + n : String(n); }
-
   /* The language switch submits on change. */
   document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
@@ -53,6 +51,14 @@
     var minLng = parseFloat(box.dataset.minLng), maxLat = parseFloat(box.dataset.maxLat);
     var scale = parseFloat(box.dataset.scale), coslat = parseFloat(box.dataset.coslat);
 
+    var zoom = box.querySelector("[data-map-zoom]");
+        function markerSize() {
+      marker.setAttribute("r", (svg.viewBox.baseVal.width / 90).toFixed(2));
+    }
+    if (zoom) {
+      zoom.addEventListener("change", function () { svg.setAttribute("viewBox", zoom.value); markerSize(); });
+    }
+    markerSize();
     function show(lat, lng) {
       latInput.value = lat.toFixed(6);
       lngInput.value = lng.toFixed(6);

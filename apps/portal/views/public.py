@@ -15,7 +15,9 @@ from django.views.decorators.http import require_GET
 from apps.catalog.selectors import active_categories
 from apps.core.errors import ServiceError
 from apps.people.models import Role
+from apps.people.scopes import scope_for
 from apps.people.services import resident_register
+from apps.places.models import Level, OrgNode
 from apps.portal.forms import MultipleFileField, RegisterForm, RequestForm, TrackForm, add_service_errors
 from apps.portal.mapsvg import grid_map
 from apps.portal.views.common import paginate, throttled
@@ -64,13 +66,33 @@ def _category(categories, code):
     return next((c for c in categories if c.code == code), None) if code else None
 
 
+COMMUNITY_LIMIT = 2000
+
+
+def communities_for(user):
+    """Communities to choose from: a staff member's own first (the clerk's desk), else all active ones."""
+    nodes = OrgNode.objects.filter(level=Level.COMMUNITY, is_active=True).order_by("path").only("code", "name")
+    scope = scope_for(user)
+    if getattr(user, "is_authenticated", False) and user.role != Role.RESIDENT and scope.paths and not scope.everything:
+        mine = nodes.filter(scope.q_for_paths("path"))
+        # A clerk scoped to a community: that community (its ancestors' scope gives all below).
+        return list(mine[:COMMUNITY_LIMIT]) or list(nodes[:COMMUNITY_LIMIT])
+    return list(nodes[:COMMUNITY_LIMIT])
+
+
 def request_form(request, *, form_class=RequestForm, initial=None):
     """The form for the chosen category (POST, else ?category=)."""
     categories = list(active_categories())
+    communities = communities_for(request.user)
+    initial = dict(initial or {})
+    if form_class is not RequestForm and len(communities) == 1:
+        initial.setdefault("community", communities[0].code)
     data = request.POST if request.method == "POST" else None
     code = (data or request.GET).get("category")
     category = _category(categories, code)
-    form = form_class(data, categories=categories, category=category, initial={**(initial or {}), "category": code})
+    form = form_class(
+        data, categories=categories, category=category, communities=communities, initial={**initial, "category": code}
+    )
     form.fields["category"].widget.attrs.update(
         {
             "hx-get": reverse("portal:category_fields"),
