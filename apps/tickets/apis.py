@@ -57,7 +57,7 @@ def _channel_for(user, requested: str | None) -> str:
 
 def submit_from_input(*, data: dict, user, channel_detail: str = ""):
     """Shared by the API and the pages: resolve codes to rows, then call ticket_submit."""
-    category = ServiceCategory.objects.select_related("department").filter(code=data["category"]).first()
+    category = ServiceCategory.objects.select_related("department", "parent").filter(code=data["category"]).first()
     if category is None:
         raise ValidationFailed(_("No such service category."), fields={"category": [_("No such service category.")]})
     community = None

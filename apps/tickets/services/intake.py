@@ -40,8 +40,10 @@ def _validate(
     priority,
 ) -> dict:
     errors: dict[str, list[str]] = {}
-    if category is None or not category.is_active:
+    if category is None or not category.is_active or (category.parent_id and not category.parent.is_active):
         errors["category"] = [_("Choose an active service category.")]
+    elif category.children.exists():
+        errors["category"] = [_("This is a group of services; choose a kind of request inside it.")]
     if not (description or "").strip():
         errors["description"] = [_("Describe the request.")]
     elif len(description) > 4000:

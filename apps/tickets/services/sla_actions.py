@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,7 @@ def _claim_step(ticket: Ticket, step: Step, now) -> bool:
 
 
 def _perform(ticket: Ticket, step: Step, now) -> None:
-    data = {"step": step.key, "due": step.at.isoformat(), "target": step.target}
+    data = {"step": step.key, "due": timezone.localtime(step.at).isoformat(), "target": step.target}
     if step.kind == "warning":
         record_event(ticket, action="remind", actor=None, from_state=ticket.state, data=data, is_public=False, at=now)
     elif step.kind == "breach":
@@ -40,12 +40,14 @@ def _perform(ticket: Ticket, step: Step, now) -> None:
         ticket.escalation_level = max(ticket.escalation_level, step.level)
         record_event(ticket, action="escalate", actor=None, from_state=ticket.state, data=data, is_public=False, at=now)
     elif step.kind == "supervision":
-        order = ticket.supervision_orders.filter(pk=step.supervision_id).select_related("issued_by").first()
-        data["order"] = step.supervision_id
+        # The scan acts here, not the supervisor: with the issuer as actor, the rule "nobody is
+        # told of their own action" would keep the overdue order from the one who issued it.
+        order = ticket.supervision_orders.filter(pk=step.supervision_id).first()
+        data.update(order=step.supervision_id, issued_by=order.issued_by_id if order else None)
         record_event(
             ticket,
             action="supervision_overdue",
-            actor=order.issued_by if order else None,
+            actor=None,
             from_state=ticket.state,
             data=data,
             is_public=False,
@@ -69,7 +71,13 @@ def ticket_process_due(*, ticket_id: int, now=None) -> list[str]:
     """Run every step of the ticket whose time has come, once. The caller holds the row lock
     (the scan's SELECT … FOR UPDATE SKIP LOCKED) inside its transaction."""
     now = now or timezone.now()
-    ticket = Ticket.objects.select_related("category", "assignee", "department", "grid", "community").get(pk=ticket_id)
+    # Lock the row even though the scan already holds it (a no-op then): called on its own, two
+    # copies must not both save a stale ticket over each other's escalation level or state.
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",) if connection.features.has_select_for_update_of else ())
+        .select_related("category", "assignee", "department", "grid", "community")
+        .get(pk=ticket_id)
+    )
     done = set(ticket.sla_steps.values_list("key", flat=True))
     supervisions = list(ticket.supervision_orders.filter(fulfilled_at__isnull=True))
     performed = []
