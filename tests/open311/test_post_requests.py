@@ -289,3 +289,11 @@ def test_messages_follow_the_callers_language(world, api_key):
     response = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").post(f"{BASE}requests.json", post_form(world, None))
     assert response.status_code == 403
     assert json_data(response)[0]["description"].startswith("api_key: ")
+
+
+def test_no_csrf_token_is_needed(world, api_key):
+    from django.test import Client
+
+    # The key authenticates the call; a third-party client has no session and no CSRF cookie.
+    response = Client(enforce_csrf_checks=True).post(f"{BASE}requests.json", post_form(world, api_key.key))
+    assert response.status_code == 200

@@ -165,3 +165,16 @@ def test_jurisdiction_is_checked_when_configured(client, world, settings):
 def test_any_jurisdiction_is_accepted_when_none_is_configured(client, world, settings):
     settings.OPEN311_JURISDICTION_ID = ""
     assert client.get(f"{BASE}services.json", {"jurisdiction_id": "anything"}).status_code == 200
+
+
+def test_head_is_answered_like_get(client, world):
+    response = client.head(f"{BASE}services.json")
+    assert (response.status_code, response["Content-Type"]) == (200, "application/json; charset=utf-8")
+
+
+def test_a_missing_schema_folder_fails_instead_of_skipping(monkeypatch, tmp_path):
+    from tests.open311 import conftest
+
+    monkeypatch.setattr(conftest, "SCHEMA_DIR", tmp_path / "absent")
+    with pytest.raises(pytest.fail.Exception, match="the Open311 JSON Schemas are missing"):
+        conftest.load_schemas()
