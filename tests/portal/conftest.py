@@ -53,7 +53,7 @@ def login_client(user, **extra) -> Client:
 
 
 @pytest.fixture
-def as_user(world):
+def as_user(world):  # noqa: F811 — the imported fixture, requested by name
     """``as_user("worker")`` → a test client logged in as that user of the world."""
 
     def make(name: str, **extra) -> Client:

@@ -21,6 +21,7 @@ from apps.people.selectors import staff_in_scope
 from apps.places.models import Department, Level, OrgNode
 from apps.portal.actions import HANDLERS
 from apps.portal.clock import clock_for
+from apps.portal.templatetags.portal import loc_name
 from apps.portal.views.common import paginate, role_required
 from apps.tickets.models import OPEN_STATES, State
 from apps.tickets.selectors import overdue_q, ticket_detail, ticket_list
@@ -40,6 +41,25 @@ def _transfer_targets(ticket):
     return grids, departments
 
 
+PRIMARY_ACTIONS = {"accept", "start", "resolve", "close", "resume"}
+
+
+def attribute_rows(ticket) -> list[tuple[str, str]]:
+    """The category's questions and the answers, with choice keys shown as their names."""
+    answers = ticket.attributes or {}
+    if not answers:
+        return []
+    rows = []
+    for attribute in ticket.category.attributes.all():
+        if attribute.code not in answers:
+            continue
+        names = {str(v.get("key")): v.get("name", v.get("key")) for v in attribute.values or []}
+        value = answers[attribute.code]
+        values = value if isinstance(value, list) else [value]
+        rows.append((loc_name(attribute), ", ".join(str(names.get(str(v), v)) for v in values)))
+    return rows
+
+
 def ticket_context(request, ticket, *, errors=None, failed_action=None) -> dict:
     user = request.user
     actions = allowed_actions(user, ticket)
@@ -57,6 +77,8 @@ def ticket_context(request, ticket, *, errors=None, failed_action=None) -> dict:
         "events": list(ticket.events.all()),
         "comments": list(ticket.comments.all()),
         "attachments": list(ticket.attachments.all()),
+        "attribute_rows": attribute_rows(ticket),
+        "primary_actions": PRIMARY_ACTIONS,
     }
     if "transfer" in actions:
         ctx["grids"], ctx["departments"] = _transfer_targets(ticket)
