@@ -8,12 +8,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.utils.translation import gettext_lazy as _
+
 from apps.notifications.services import Recipient, notify
 from apps.people.models import Role, User
 
 # The position of each level in a ticket's org path: city/district/subdistrict/community/grid.
 LEVEL_INDEX = {"district": 1, "subdistrict": 2, "community": 3}
 ESCALATION_LEVEL_NAMES = {1: "community", 2: "subdistrict", 3: "district"}
+# Rendered in the recipient's language (lazy strings are evaluated inside translation.override).
+TARGET_LABELS = {"response": _("response"), "resolution": _("resolution")}
 RESIDENT_KINDS = {
     "submit": "ticket_submitted",
     "accept": "ticket_accepted",
@@ -59,6 +65,16 @@ def resident_recipient(ticket) -> list[Recipient]:
     return [Recipient(phone=ticket.contact_phone)] if ticket.contact_phone else []
 
 
+def _instant(value):
+    """An ISO 8601 string from event data as a datetime, so messages show it in local time like the others."""
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
 def _context(ticket, event, **extra) -> dict:
     place = ticket.grid or ticket.community
     return {
@@ -71,8 +87,8 @@ def _context(ticket, event, **extra) -> dict:
         "note": event.note,
         "respond_by": ticket.respond_by,
         "resolve_by": ticket.resolve_by,
-        "due": event.data.get("due", ""),
-        "target": event.data.get("target", ""),
+        "due": _instant(event.data.get("due", "")),
+        "target": TARGET_LABELS.get(event.data.get("target", ""), ""),
         **extra,
     }
 
@@ -98,7 +114,7 @@ def notify_event(event) -> None:
     elif action == "supervise":
         plan.append(("supervision", [Recipient(user=u) for u in handlers(ticket)]))
     elif action == "supervision_overdue":
-        issuer = [Recipient(user=event.actor)] if event.actor_id else []
+        issuer = [Recipient(user=u) for u in User.objects.filter(pk=event.data.get("issued_by") or None)]
         plan.append(("supervision_overdue", [*issuer, *(Recipient(user=u) for u in handlers(ticket))]))
     elif action == "escalate":
         level = ESCALATION_LEVEL_NAMES.get(event.data.get("level", 1), "community")

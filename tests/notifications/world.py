@@ -18,6 +18,7 @@ from apps.people.models import GridMembership, Role, StaffScope, User
 from apps.places import locator
 from apps.places.models import Department, OrgNode
 from apps.places.services import import_grids
+from apps.sla.models import BusinessCalendar
 from apps.tickets import services
 from apps.tickets.models import Channel, Ticket
 
@@ -149,3 +150,56 @@ def submit(world: World, *, category=None, resident="resident", channel=Channel.
     return services.ticket_submit(
         category=category or world.road, channel=channel, resident=resident_user, actor=actor, **values
     )
+
+
+def seed_sla_defaults() -> None:
+    """The data migration's calendar and policies again (a transactional test's flush removed them)."""
+    from apps.sla.calendars import reset_caches
+    from apps.sla.models import BusinessCalendar, CalendarDay, CalendarYear, SlaPolicy
+    from apps.sla.seed import create_defaults
+
+    create_defaults(
+        BusinessCalendar=BusinessCalendar, CalendarDay=CalendarDay, CalendarYear=CalendarYear, SlaPolicy=SlaPolicy
+    )
+    reset_caches()
+
+
+def _lock_ticket_row(ticket) -> Ticket:
+    from apps.core.errors import NotFound
+
+    pk = ticket.pk if isinstance(ticket, Ticket) else ticket
+    try:
+        return Ticket.objects.select_for_update(of=("self",)).select_related("category", "department").get(pk=pk)
+    except Ticket.DoesNotExist:
+        raise NotFound("No such ticket.") from None
+
+
+def work_around_ticket_lock(monkeypatch) -> None:
+    """KNOWN BUG (apps/tickets/services/actions.py, not ours): ``_lock`` asks PostgreSQL for
+    FOR UPDATE across the nullable department join, which PostgreSQL refuses, so every ticket
+    action fails there. Pinned by a strict xfail in tests/tickets/test_sla_integration.py; until
+    it is fixed, these tests lock the ticket row alone so they can test what comes after."""
+    from django.db import connection
+
+    from apps.tickets.services import actions
+
+    if connection.vendor == "postgresql":
+        monkeypatch.setattr(actions, "_lock", _lock_ticket_row)
+
+
+def world_fixture(monkeypatch):
+    """The body of each test package's ``world`` fixture: fresh caches, the seeded SLA data, the world."""
+    from django.core.cache import cache
+
+    from apps.sla.calendars import reset_caches
+
+    cache.clear()
+    reset_caches()
+    work_around_ticket_lock(monkeypatch)
+    if not BusinessCalendar.objects.exists():
+        seed_sla_defaults()
+    built = build_world()
+    yield built
+    locator.invalidate_index()
+    cache.clear()
+    reset_caches()
