@@ -54,7 +54,9 @@ def _lock(ticket) -> Ticket:
     """Re-read the ticket under a row lock: the second of two racing actions sees the first's result."""
     pk = ticket.pk if isinstance(ticket, Ticket) else ticket
     try:
-        return Ticket.objects.select_for_update().select_related("category", "department").get(pk=pk)
+        # of=("self",): lock the ticket row only; PostgreSQL refuses FOR UPDATE on the
+        # nullable side of the outer join that select_related("department") makes.
+        return Ticket.objects.select_for_update(of=("self",)).select_related("category", "department").get(pk=pk)
     except Ticket.DoesNotExist:
         raise NotFound(_("No such ticket.")) from None
 
