@@ -55,5 +55,11 @@ format: $(VENV)/.installed-dev ## apply ruff fixes and formatting
 migrations-check: $(VENV)/.installed ## fail if models and migrations disagree
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+bench: $(VENV)/.installed-dev ## benchmarks at full size on PostgreSQL + Redis (DATABASE_URL, CELERY_BROKER_URL)
+	$(BIN)/python -m bench.run --full
+
+bench-quick: $(VENV)/.installed-dev ## the same benchmarks at smaller sizes (under 3 minutes)
+	$(BIN)/python -m bench.run --quick
+
 clean: ## remove the virtualenv and local data under var/
 	rm -rf $(VENV) var
