@@ -265,3 +265,14 @@ def test_export_bad_table_or_format(tree, frozen):
     response = get(tree.admin, URL + "export/", table="rates", format="pdf")
     assert response.status_code == 400
     assert "format" in response.json()["fields"]
+
+
+def test_export_headers_in_chinese_by_default(scenario, tree, frozen):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        response = get(tree.sup_d1, URL + "export/", org="370102001001", table="children", format="csv", **MARCH_Q)
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:5] == ["编码", "名称", "工单数", "按时响应", "响应率"]
+    assert rows[-1][1] == "合计：青龙社区"
+    assert rows[-2][1] == "青龙社区（未落到下级区域）"
