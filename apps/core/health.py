@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import connection
+from django.utils import timezone
 
 from servicedesk.celery import app as celery_app
 
@@ -36,4 +37,4 @@ def check_scheduler() -> dict:
         beat = Heartbeat.objects.filter(name="celery-beat").values_list("beat_at", flat=True).first()
     except Exception:
         return {"last_beat": None}
-    return {"last_beat": beat.isoformat() if beat else None}
+    return {"last_beat": timezone.localtime(beat).isoformat() if beat else None}
