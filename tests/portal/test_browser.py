@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from openpyxl import load_workbook
 
 from apps.places import locator
@@ -60,6 +61,14 @@ def demo(transactional_db, settings, tmp_path):
     locator.invalidate_index()
     yield
     locator.invalidate_index()
+    # The live server's request threads keep persistent connections (CONN_MAX_AGE) to the test
+    # database; end them so that pytest-django can drop it. Only sessions on this test database.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 class Session:

@@ -208,3 +208,29 @@ def test_my_requests_query_count_is_bounded(world, django_assert_max_num_queries
     client = login_client(world.resident)
     with django_assert_max_num_queries(8):
         assert client.get("/my/").status_code == 200
+
+
+def test_language_switch_to_english_and_back(world, client):
+    assert 'lang="zh-hans"' in client.get("/services/").content.decode()
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/services/"})
+    assert response.status_code == 302
+    page = client.get("/services/").content.decode()
+    assert '<html lang="en">' in page
+    assert '<option value="en" selected>' in page
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert 'lang="zh-hans"' in client.get("/services/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/services/", "/services/ROAD/", "/submit/", "/submit/?category=ROAD", "/track/"]
+)
+def test_public_pages_run_a_fixed_number_of_queries(world, client, path, django_assert_max_num_queries):
+    with django_assert_max_num_queries(10):
+        assert client.get(path).status_code == 200
+
+
+def test_no_inline_script_and_htmx_is_served_locally(world, client):
+    page = client.get("/submit/?category=ROAD").content.decode()
+    assert "<script>" not in page  # no inline script: user data never lands inside JavaScript
+    assert "/static/vendor/htmx.min.js" in page
+    assert "https://" not in page.split("<body", 1)[0]  # nothing fetched from a CDN
