@@ -7,7 +7,6 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from apps.tickets.models import OPEN_STATES, State
 
@@ -30,7 +29,7 @@ def human_duration(seconds: int) -> str:
         return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
     if hours:
         return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
-    return ngettext("%(m)d min", "%(m)d min", minutes) % {"m": minutes}
+    return _("%(m)d min") % {"m": minutes}
 
 
 def remaining_text(seconds: int) -> str:

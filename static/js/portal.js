@@ -20,13 +20,16 @@
   });
 
   /* Countdowns: the server wrote the remaining time; tick it every 30 s. */
-  var lang = document.documentElement.lang || "zh-hans";
-  var en = lang.indexOf("en") === 0;
+  var phrases = {};
+  var phraseNode = document.getElementById("clock-strings");
+  if (phraseNode) { phrases = JSON.parse(phraseNode.textContent); }
+  function fill(template, values) {
+    return String(template || "").replace(/%\((\w+)\)[ds]/g, function (_, key) { return values[key]; });
+  }
   function fmt(seconds) {
     var s = Math.abs(seconds), d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
-    var t = d ? (d + (en ? " d " : " 天 ") + h + (en ? " h" : " 小时")) : h ? (h + (en ? " h " : " 小时 ") + m + (en ? " min" : " 分钟")) : (m + (en ? " min" : " 分钟"));
-    if (seconds >= 0) { return en ? t + " left" : "剩余 " + t; }
-    return en ? "overdue by " + t : "已超期 " + t;
+    var t = d ? fill(phrases.dh, { d: d, h: h }) : h ? fill(phrases.hm, { h: h, m: m }) : fill(phrases.m, { m: m });
+    return fill(seconds >= 0 ? phrases.left : phrases.overdue, { time: t });
   }
   function tick() {
     document.querySelectorAll("[data-deadline]").forEach(function (el) {
@@ -36,7 +39,7 @@
       target.textContent = fmt(Math.round((deadline - Date.now()) / 1000));
     });
   }
-  if (document.querySelector("[data-deadline]")) { window.setInterval(tick, 30000); }
+  if (phraseNode && document.querySelector("[data-deadline]")) { window.setInterval(tick, 30000); }
 
   /* The map picker: a click sets lat/lng by inverting the server's projection. */
   document.querySelectorAll("[data-map]").forEach(function (box) {

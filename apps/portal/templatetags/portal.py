@@ -139,3 +139,20 @@ def get_item(mapping, key):
         return mapping.get(key, "")
     except AttributeError:
         return ""
+
+
+@register.simple_tag
+def clock_strings():
+    """The countdown's phrases in the page's language, for the script that ticks it (json_script: no HTML)."""
+    from django.utils.html import json_script
+
+    return json_script(
+        {
+            "left": _("%(time)s left"),
+            "overdue": _("overdue by %(time)s"),
+            "dh": _("%(d)d d %(h)d h"),
+            "hm": _("%(h)d h %(m)d min"),
+            "m": _("%(m)d min"),
+        },
+        "clock-strings",
+    )
