@@ -20,6 +20,7 @@ LEVEL_INDEX = {"district": 1, "subdistrict": 2, "community": 3}
 ESCALATION_LEVEL_NAMES = {1: "community", 2: "subdistrict", 3: "district"}
 # Rendered in the recipient's language (lazy strings are evaluated inside translation.override).
 TARGET_LABELS = {"response": _("response"), "resolution": _("resolution")}
+COMMENT_EXCERPT = 500  # characters of a comment quoted in its notification (an SMS must stay short)
 RESIDENT_KINDS = {
     "submit": "ticket_submitted",
     "accept": "ticket_accepted",
@@ -75,6 +76,16 @@ def _instant(value):
     return value
 
 
+def _note(event) -> str:
+    """The text the event carries; a comment event's text is the comment itself."""
+    if event.action == "comment" and not event.note:
+        from apps.tickets.models import Comment
+
+        body = Comment.objects.filter(pk=event.data.get("comment_id")).values_list("body", flat=True).first() or ""
+        return body if len(body) <= COMMENT_EXCERPT else body[: COMMENT_EXCERPT - 1] + "…"
+    return event.note
+
+
 def _context(ticket, event, **extra) -> dict:
     place = ticket.grid or ticket.community
     return {
@@ -84,7 +95,7 @@ def _context(ticket, event, **extra) -> dict:
         "place": place.name if place else ticket.address or "—",
         "assignee": (ticket.assignee.full_name or ticket.assignee.username) if ticket.assignee_id else "—",
         "actor": (event.actor.full_name or event.actor.username) if event.actor_id else "—",
-        "note": event.note,
+        "note": _note(event),
         "respond_by": ticket.respond_by,
         "resolve_by": ticket.resolve_by,
         "due": _instant(event.data.get("due", "")),
