@@ -234,3 +234,10 @@ def test_no_inline_script_and_htmx_is_served_locally(world, client):
     assert "<script>" not in page  # no inline script: user data never lands inside JavaScript
     assert "/static/vendor/htmx.min.js" in page
     assert "https://" not in page.split("<body", 1)[0]  # nothing fetched from a CDN
+
+
+def test_anonymous_submission_is_rate_limited(world, client, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "anon_submit": "1/min"}
+    assert client.post("/submit/", road_post()).status_code == 302
+    assert client.post("/submit/", road_post(), **EN).status_code == 429
+    assert Ticket.objects.count() == 1

@@ -170,3 +170,16 @@ def test_queue_accept_button_posts(world, as_user):
     assert f'action="/tickets/{ticket.pk}/accept/"' in page
     bring_to(world, ticket, State.ACCEPTED)
     assert f'action="/tickets/{ticket.pk}/accept/"' not in as_user("worker").get("/queue/").content.decode()
+
+
+def test_department_staff_see_their_departments_queue(world, as_user):
+    ticket = submit(world, category=world.water)
+    page = as_user("department_staff").get("/queue/").content.decode()
+    assert ticket.code in page
+    assert ticket.code not in as_user("worker").get("/queue/").content.decode()
+
+
+def test_patrol_photos_come_from_the_camera(world, as_user):
+    page = as_user("worker").get("/patrol/").content.decode()
+    assert 'capture="environment"' in page
+    assert 'accept="image/*"' in page

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, F, When
+from django.db.models import Case, F, Q, When
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.notifications.selectors import inbox as inbox_selector
 from apps.notifications.services import mark_read
 from apps.people.models import Role
+from apps.people.scopes import scope_for
 from apps.people.selectors import grids_of
 from apps.portal.clock import clock_for
 from apps.portal.forms import DeskForm, RequestForm
@@ -38,10 +39,13 @@ def queue(request):
     user = request.user
     open_tickets = ticket_list(user).filter(state__in=OPEN_STATES)
     mine = list(_by_urgency(open_tickets.filter(assignee=user))[:QUEUE_LIMIT])
+    # What nobody holds yet in my grids (a deputy's cover) or in my departments' queues.
     grid_ids = list(grids_of(user).values_list("pk", flat=True))
+    department_ids = scope_for(user).department_ids
     unassigned = []
-    if grid_ids:
-        unassigned = list(_by_urgency(open_tickets.filter(assignee__isnull=True, grid_id__in=grid_ids))[:QUEUE_LIMIT])
+    if grid_ids or department_ids:
+        place = Q(grid_id__in=grid_ids, department__isnull=True) | Q(department_id__in=department_ids)
+        unassigned = list(_by_urgency(open_tickets.filter(place, assignee__isnull=True))[:QUEUE_LIMIT])
     now = timezone.now()
     rows = [(t, clock_for(t, now)) for t in mine]
     counts = {
@@ -68,6 +72,8 @@ def patrol(request):
     form = request_form(
         request, form_class=PatrolForm, initial={"contact_name": user.full_name, "contact_phone": user.phone}
     )
+    # On patrol the photo comes from the phone's camera.
+    form.fields["photos"].widget.attrs["capture"] = "environment"
     status = 200
     if request.method == "POST":
         status = 400
