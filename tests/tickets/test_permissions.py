@@ -234,3 +234,17 @@ def test_phone_is_masked_in_action_responses_too(world):
     assert response.status_code == 200
     assert response.json()["contact_phone"] == "138****5678"
     assert ticket.contact_phone not in response.content.decode()
+
+
+def test_session_authenticated_writes_need_the_csrf_token(world):
+    from rest_framework.test import APIClient
+
+    ticket = make_ticket(world)
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(world.worker)  # a real session cookie, as a browser has
+    response = client.post(f"/api/v1/tickets/{ticket.pk}/accept/", {}, format="json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["message"]
+    ticket.refresh_from_db()
+    assert ticket.state == "submitted" and ticket.events.count() == 1
+    assert client.get(f"/api/v1/tickets/{ticket.pk}/").status_code == 200  # reads need no token

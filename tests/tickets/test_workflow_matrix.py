@@ -285,3 +285,32 @@ def test_actions_needing_a_reason_refuse_a_blank_one(world, name, field):
     assert response.status_code == 400
     assert field in response.json()["fields"]
     assert snapshot(ticket) == before
+
+
+@pytest.mark.parametrize("target", ["itself", "closed", "out_of_scope", "missing", "merged"])
+def test_merge_needs_another_open_ticket_the_actor_can_see(world, target):
+    ticket = make_ticket(world)
+    into = {
+        "itself": lambda: ticket.pk,
+        "closed": lambda: make_ticket(world, state="closed").pk,
+        "merged": lambda: make_ticket(world, state="merged").pk,
+        "out_of_scope": lambda: (
+            make_ticket(world, grid=world.g4, community=world.c2, org_path=world.g4.path, assignee=world.worker_far).pk
+        ),
+        "missing": lambda: 987654,
+    }[target]()
+    before = snapshot(ticket)
+    response = api_client(world.clerk).post(f"/api/v1/tickets/{ticket.pk}/merge/", {"into": into}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["into"]
+    assert snapshot(ticket) == before
+
+
+def test_merge_records_both_sides(world):
+    ticket, target = make_ticket(world), make_ticket(world)
+    services.ticket_merge(ticket=ticket, actor=world.clerk, into_id=target.pk, note="同一件事")
+    ticket.refresh_from_db()
+    assert (ticket.state, ticket.merged_into, ticket.closed_at is not None) == ("merged", target, True)
+    assert ticket.events.get(action="merge").data == {"into": target.code}
+    other_side = target.events.get(action="merged_from")
+    assert (other_side.data, other_side.is_public, other_side.actor) == ({"from": ticket.code}, False, world.clerk)
