@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -165,7 +166,7 @@ EXPORT_ROWS_MAX = 5000
 
 def export_table(*, table: str, node, start, end, now) -> tables.Table:
     """The table the dashboard shows under ``table``, for export."""
-    name = node.name if node is not None else str(_("Whole city"))
+    name = node.name if node is not None else pgettext("metrics", "Whole city")
     code = node.code if node is not None else ""
     if table == "rates":
         rates = metrics.rates_for(node=node, start=start, end=end, now=now)
@@ -173,7 +174,8 @@ def export_table(*, table: str, node, start, end, now) -> tables.Table:
     if table == "children":
         rows = metrics.rates_by_child(node=node, start=start, end=end, now=now)
         total = metrics.rates_for(node=node, start=start, end=end, now=now)
-        return tables.children_table(rows=rows, total=total, total_name=str(_("Total: %(name)s") % {"name": name}))
+        total_name = pgettext("metrics", "Total: %(name)s") % {"name": name}
+        return tables.children_table(rows=rows, total=total, total_name=total_name)
     if table == "trend":
         return tables.trend_table(metrics.daily_trend(node=node, start=start, end=end))
     if table == "top-categories":

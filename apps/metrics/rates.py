@@ -21,7 +21,7 @@ from datetime import date, datetime
 from django.db.models import Avg, Count, F, Q, Value
 from django.db.models.functions import Left, StrIndex, Substr
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from apps.metrics.definitions import (
     COUNTED_STATES,
@@ -231,8 +231,8 @@ def rates_by_child(*, node: OrgNode | None, start: date, end: date, now: datetim
     for code, rates in sorted(by_code.items()):
         rows.append(Row(kind="node", key=code, code=code, name=code, level="", rates=rates))
     if direct is not None and direct.tickets:
-        name = node.name if node is not None else _("City")
-        label = _("%(name)s (not in a smaller area)") % {"name": name}
+        name = node.name if node is not None else pgettext("metrics", "City")
+        label = pgettext("metrics", "%(name)s (not in a smaller area)") % {"name": name}
         rows.append(Row(kind="direct", key="", name=label, level="", rates=direct))
     return rows
 
@@ -267,5 +267,6 @@ def _rates_by_worker(*, node: OrgNode, start: date, end: date, now: datetime) ->
             )
         )
     if unassigned is not None and unassigned.tickets:
-        rows.append(Row(kind="unassigned", key="", name=_("Not assigned"), level="", rates=unassigned))
+        label = pgettext("metrics", "Not assigned")
+        rows.append(Row(kind="unassigned", key="", name=label, level="", rates=unassigned))
     return rows

@@ -5,10 +5,11 @@ The portal renders the same tables on the page, so what is exported is what is s
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from apps.metrics.exports import Percent
 from apps.metrics.rates import AttentionRow, CategoryRow, Rates, Row, TrendDay
+from apps.tickets.models import State
 
 Table = tuple[list[str], list[list]]
 
@@ -19,20 +20,20 @@ def _pct(value: float | None):
 
 def rates_headers() -> list[str]:
     return [
-        _("Tickets"),
-        _("Responded on time"),
-        _("Response rate"),
-        _("Resolved"),
-        _("Resolution rate"),
-        _("Resolved on time"),
-        _("On-time resolution rate"),
-        _("Rated"),
-        _("Satisfied (4–5)"),
-        _("Satisfaction rate"),
-        _("Resolved at the window"),
-        _("Overdue, open"),
-        _("Avg. working minutes to respond"),
-        _("Avg. working minutes to resolve"),
+        pgettext("metrics", "Tickets"),
+        pgettext("metrics", "Responded on time"),
+        pgettext("metrics", "Response rate"),
+        pgettext("metrics", "Resolved"),
+        pgettext("metrics", "Resolution rate"),
+        pgettext("metrics", "Resolved on time"),
+        pgettext("metrics", "On-time resolution rate"),
+        pgettext("metrics", "Rated"),
+        pgettext("metrics", "Satisfied (4–5)"),
+        pgettext("metrics", "Satisfaction rate"),
+        pgettext("metrics", "Resolved at the window"),
+        pgettext("metrics", "Overdue, open"),
+        pgettext("metrics", "Avg. working minutes to respond"),
+        pgettext("metrics", "Avg. working minutes to resolve"),
     ]
 
 
@@ -55,49 +56,58 @@ def rates_cells(rates: Rates) -> list:
     ]
 
 
+def _code_name() -> list[str]:
+    return [pgettext("metrics", "Code"), pgettext("metrics", "Name")]
+
+
 def rates_table(*, code: str, name: str, rates: Rates) -> Table:
-    return [_("Code"), _("Name"), *rates_headers()], [[code, name, *rates_cells(rates)]]
+    return _code_name() + rates_headers(), [[code, name, *rates_cells(rates)]]
 
 
 def children_table(*, rows: list[Row], total: Rates, total_name: str) -> Table:
     """One line per child (or worker), then the parent's total."""
     body = [[row.code, row.name, *rates_cells(row.rates)] for row in rows]
     body.append(["", total_name, *rates_cells(total)])
-    return [_("Code"), _("Name"), *rates_headers()], body
+    return _code_name() + rates_headers(), body
 
 
 def trend_table(days: list[TrendDay]) -> Table:
-    return [_("Day"), _("Submitted"), _("Resolved")], [[d.day, d.submitted, d.resolved] for d in days]
+    headers = [pgettext("metrics", "Day"), pgettext("metrics", "Submitted"), pgettext("metrics", "Resolved")]
+    return headers, [[d.day, d.submitted, d.resolved] for d in days]
 
 
 def categories_table(rows: list[CategoryRow]) -> Table:
-    return (
-        [_("Code"), _("Category"), _("Tickets"), _("Resolved"), _("Share")],
-        [[r.code, r.name, r.tickets, r.resolved, _pct(r.share)] for r in rows],
-    )
+    headers = [
+        pgettext("metrics", "Code"),
+        pgettext("metrics", "Category"),
+        pgettext("metrics", "Tickets"),
+        pgettext("metrics", "Resolved"),
+        pgettext("metrics", "Share"),
+    ]
+    return headers, [[r.code, r.name, r.tickets, r.resolved, _pct(r.share)] for r in rows]
 
 
 def attention_table(rows: list[AttentionRow]) -> Table:
-    levels = {"breach": _("Breach"), "warning": _("Warning")}
+    levels = {"breach": pgettext("metrics", "Breach"), "warning": pgettext("metrics", "Warning")}
     return (
         [
-            _("Tracking code"),
-            _("Title"),
-            _("Status"),
-            _("State"),
-            _("Due"),
-            _("Age (minutes)"),
-            _("Overdue (minutes)"),
-            _("Category"),
-            _("Grid"),
-            _("Assignee"),
+            pgettext("metrics", "Tracking code"),
+            pgettext("metrics", "Title"),
+            pgettext("metrics", "Status"),
+            pgettext("metrics", "State"),
+            pgettext("metrics", "Due"),
+            pgettext("metrics", "Age (minutes)"),
+            pgettext("metrics", "Overdue (minutes)"),
+            pgettext("metrics", "Category"),
+            pgettext("metrics", "Grid"),
+            pgettext("metrics", "Assignee"),
         ],
         [
             [
                 r.code,
                 r.title,
                 levels.get(r.status, r.status),
-                r.state,
+                State(r.state).label if r.state in State.values else r.state,
                 r.due_at,
                 r.age_minutes,
                 r.overdue_minutes,

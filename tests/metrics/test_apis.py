@@ -22,8 +22,8 @@ URL = "/api/v1/metrics/"
 MARCH_Q = {"from": "2026-03-01", "to": "2026-03-31"}
 
 
-def get(user, url=URL, **params):
-    return api_client(user).get(url, params)
+def get(user, url=URL, lang="en", **params):
+    return api_client(user).get(url, params, HTTP_ACCEPT_LANGUAGE=lang)
 
 
 def test_rates_json_matches_the_definition(scenario, tree, frozen):
@@ -268,11 +268,21 @@ def test_export_bad_table_or_format(tree, frozen):
 
 
 def test_export_headers_in_chinese_by_default(scenario, tree, frozen):
-    from django.utils import translation
-
-    with translation.override("zh-hans"):
-        response = get(tree.sup_d1, URL + "export/", org="370102001001", table="children", format="csv", **MARCH_Q)
+    response = get(
+        tree.sup_d1, URL + "export/", lang="zh-hans", org="370102001001", table="children", format="csv", **MARCH_Q
+    )
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:5] == ["编码", "名称", "工单数", "按时响应", "响应率"]
     assert rows[-1][1] == "合计：青龙社区"
     assert rows[-2][1] == "青龙社区（未落到下级区域）"
+
+
+def test_metrics_words_do_not_change_the_same_words_elsewhere():
+    # The table words carry the "metrics" context: a ticket state "Submitted" keeps its own translation.
+    from django.utils import translation
+
+    from apps.tickets.models import State
+
+    with translation.override("zh-hans"):
+        assert str(State.SUBMITTED.label) != "新增"
+        assert translation.pgettext("metrics", "Submitted") == "新增"

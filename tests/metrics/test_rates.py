@@ -188,3 +188,8 @@ def test_drill_down_query_count_is_fixed(scenario, tree, django_assert_max_num_q
         rates_by_child(node=tree.c1, start=MARCH[0], end=MARCH[1], now=NOW)
     with django_assert_max_num_queries(3):
         rates_by_child(node=tree.g1, start=MARCH[0], end=MARCH[1], now=NOW)
+
+
+def test_children_of_the_whole_are_the_roots(scenario, tree):
+    rows = rates_by_child(node=None, start=MARCH[0], end=MARCH[1], now=NOW)
+    assert _summary(rows) == [("node", "370100", 10)]
