@@ -59,7 +59,16 @@
       marker.setAttribute("r", (svg.viewBox.baseVal.width / 90).toFixed(2));
     }
     if (zoom) {
-      zoom.addEventListener("change", function () { svg.setAttribute("viewBox", zoom.value); markerSize(); });
+      zoom.addEventListener("change", function () {
+        svg.setAttribute("viewBox", zoom.value);
+        markerSize();
+        // Zooming to a community also chooses it, when the form asks for one and none is chosen yet.
+        var code = zoom.options[zoom.selectedIndex].getAttribute("data-code");
+        var community = form.querySelector("select[name=community]");
+        if (code && community && !community.value && community.querySelector('option[value="' + code + '"]')) {
+          community.value = code;
+        }
+      });
     }
     markerSize();
     function show(lat, lng) {

@@ -148,6 +148,7 @@ def test_resident_worker_supervisor_path(demo, live_server, browser, tmp_path):
     page.set_input_files("input[name=photos]", str(photo))
     page.fill("input[name=address]", "澄波社区东门")
     page.select_option("#map-area", label="澄波社区")
+    assert page.input_value("select[name=community]") == GRID[:12]  # zooming chose the community too
     page.click(f'svg.grid-map path[data-code="{GRID}"]')
     assert page.input_value("input[name=lat]") != ""
     resident.shoot("submit-filled")
