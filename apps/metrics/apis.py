@@ -80,7 +80,7 @@ class RatesApi(_MetricsView):
         now = timezone.now()
         if data.get("group_by") == "child":
             rows = metrics.rates_by_child(node=node, start=start, end=end, now=now)
-            total = metrics.rates_for(node=node, start=start, end=end, now=now)
+            total = metrics.total_of(rows)
             return Response(
                 {**self.period(node, start, end), "rows": [r.as_dict() for r in rows], "total": total.as_dict()}
             )
@@ -173,7 +173,7 @@ def export_table(*, table: str, node, start, end, now) -> tables.Table:
         return tables.rates_table(code=code, name=name, rates=rates)
     if table == "children":
         rows = metrics.rates_by_child(node=node, start=start, end=end, now=now)
-        total = metrics.rates_for(node=node, start=start, end=end, now=now)
+        total = metrics.total_of(rows)
         total_name = pgettext("metrics", "Total: %(name)s") % {"name": name}
         return tables.children_table(rows=rows, total=total, total_name=total_name)
     if table == "trend":

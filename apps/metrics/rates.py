@@ -15,10 +15,10 @@ Every number comes from one aggregate query (conditional counts); nothing loops 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Avg, Count, F, Q, Value
+from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Left, StrIndex, Substr
 from django.utils import timezone
 from django.utils.translation import pgettext
@@ -65,6 +65,7 @@ __all__ = [
     "rates_for",
     "tickets_in_warning_and_breach",
     "top_categories",
+    "total_of",
 ]
 
 COUNT_FIELDS = (
@@ -76,7 +77,14 @@ COUNT_FIELDS = (
     "satisfied",
     "resolved_at_window",
     "overdue_open",
+    # Working minutes (apps.sla) summed over the tickets that have them, and how many have them:
+    # kept as sums so that rows add up exactly, averages included.
+    "response_minutes_sum",
+    "responses_timed",
+    "resolution_minutes_sum",
+    "resolutions_timed",
 )
+PUBLIC_COUNTS = COUNT_FIELDS[:8]
 
 
 @dataclass(frozen=True)
@@ -89,9 +97,18 @@ class Rates:
     satisfied: int = 0
     resolved_at_window: int = 0
     overdue_open: int = 0
-    # Working minutes (apps.sla), averaged over the tickets that have them; None when none has.
-    avg_response_minutes: float | None = None
-    avg_resolution_minutes: float | None = None
+    response_minutes_sum: int = 0
+    responses_timed: int = 0
+    resolution_minutes_sum: int = 0  # over resolved or closed tickets only
+    resolutions_timed: int = 0
+
+    @property
+    def avg_response_minutes(self) -> float | None:
+        return round(self.response_minutes_sum / self.responses_timed, 1) if self.responses_timed else None
+
+    @property
+    def avg_resolution_minutes(self) -> float | None:
+        return round(self.resolution_minutes_sum / self.resolutions_timed, 1) if self.resolutions_timed else None
 
     @property
     def response_rate(self) -> float | None:
@@ -112,27 +129,25 @@ class Rates:
     RATE_FIELDS = ("response_rate", "resolution_rate", "on_time_resolution_rate", "satisfaction_rate")
 
     def as_dict(self) -> dict:
-        out = asdict(self)
+        """Counts, average working minutes and rates (the shape of the API answer)."""
+        out = {name: getattr(self, name) for name in PUBLIC_COUNTS}
+        out["avg_response_minutes"] = self.avg_response_minutes
+        out["avg_resolution_minutes"] = self.avg_resolution_minutes
         out.update({name: getattr(self, name) for name in self.RATE_FIELDS})
         return out
 
     @classmethod
     def from_row(cls, row: dict | None) -> Rates:
         row = row or {}
-
-        def minutes(key):
-            value = row.get(key)
-            return None if value is None else round(float(value), 1)
-
-        return cls(
-            **{name: int(row.get(name) or 0) for name in COUNT_FIELDS},
-            avg_response_minutes=minutes("avg_response_minutes"),
-            avg_resolution_minutes=minutes("avg_resolution_minutes"),
-        )
+        return cls(**{name: int(row.get(name) or 0) for name in COUNT_FIELDS})
 
     def __add__(self, other: Rates) -> Rates:
-        # Averages cannot be added without their weights; a sum carries counts only.
         return Rates(**{name: getattr(self, name) + getattr(other, name) for name in COUNT_FIELDS})
+
+
+def total_of(rows: list[Row]) -> Rates:
+    """The parent's figures from its drill-down rows (they cover every ticket), with no query."""
+    return sum((row.rates for row in rows), Rates())
 
 
 @dataclass(frozen=True)
@@ -168,8 +183,10 @@ def aggregates(now: datetime) -> dict:
         "satisfied": Count("rating", filter=Q(rating__score__gte=4)),
         "resolved_at_window": Count("pk", filter=Q(resolved_at_window=True)),
         "overdue_open": Count("pk", filter=breach_q(now)),
-        "avg_response_minutes": Avg("response_minutes"),
-        "avg_resolution_minutes": Avg("resolution_minutes", filter=Q(state__in=RESOLVED_STATES)),
+        "response_minutes_sum": Sum("response_minutes"),
+        "responses_timed": Count("response_minutes"),
+        "resolution_minutes_sum": Sum("resolution_minutes", filter=Q(state__in=RESOLVED_STATES)),
+        "resolutions_timed": Count("resolution_minutes", filter=Q(state__in=RESOLVED_STATES)),
     }
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from apps.metrics.rates import Rates, format_rate, rates_by_child, rates_for
+from apps.metrics.rates import Rates, format_rate, rates_by_child, rates_for, total_of
 from apps.tickets.models import Rating, Ticket
 
 from .conftest import MARCH, NOW
@@ -26,9 +26,12 @@ def test_rates_for_a_community_over_march(scenario, tree):
         satisfied=2,
         resolved_at_window=1,
         overdue_open=2,
-        avg_response_minutes=80.0,
-        avg_resolution_minutes=2800.0,
+        response_minutes_sum=240,  # t1 60, t2 180, t7 0
+        responses_timed=3,
+        resolution_minutes_sum=5600,  # t1 600, t2 5000 (t3's 700 is from before its reopening)
+        resolutions_timed=2,
     )
+    assert (rates.avg_response_minutes, rates.avg_resolution_minutes) == (80.0, 2800.0)
     assert rates.response_rate == 0.75
     assert rates.resolution_rate == 0.375
     assert rates.on_time_resolution_rate == 0.25
@@ -147,11 +150,10 @@ def test_district_children_with_a_code_prefix_of_another(scenario, tree):
 def test_community_rows_add_up_to_the_parent(scenario, tree):
     rows = rates_by_child(node=tree.c1, start=MARCH[0], end=MARCH[1], now=NOW)
     assert _summary(rows) == [("node", "370102001001001", 6), ("node", "370102001001002", 1), ("direct", "", 1)]
-    total = rows[0].rates + rows[1].rates + rows[2].rates
     parent = rates_for(node=tree.c1, start=MARCH[0], end=MARCH[1], now=NOW)
-    assert total == Rates(**{k: getattr(parent, k) for k in ("tickets", "responded_on_time", "resolved",
-                                                             "resolved_on_time", "rated", "satisfied",
-                                                             "resolved_at_window", "overdue_open")})  # fmt: skip
+    assert rows[0].rates + rows[1].rates + rows[2].rates == parent
+    assert total_of(rows) == parent
+    assert total_of(rows).avg_resolution_minutes == 2800.0
     g2 = rows[1].rates
     assert (g2.tickets, g2.responded_on_time, g2.satisfaction_rate, g2.overdue_open) == (1, 1, None, 0)
 
@@ -193,3 +195,10 @@ def test_drill_down_query_count_is_fixed(scenario, tree, django_assert_max_num_q
 def test_children_of_the_whole_are_the_roots(scenario, tree):
     rows = rates_by_child(node=None, start=MARCH[0], end=MARCH[1], now=NOW)
     assert _summary(rows) == [("node", "370100", 10)]
+
+
+@pytest.mark.parametrize("level", ["city", "d1", "s1", "c1", "g1", "c2"])
+def test_rows_always_add_up(scenario, tree, level):
+    node = getattr(tree, level)
+    rows = rates_by_child(node=node, start=MARCH[0], end=MARCH[1], now=NOW)
+    assert total_of(rows) == rates_for(node=node, start=MARCH[0], end=MARCH[1], now=NOW)
