@@ -278,5 +278,3 @@ SLA_SCAN_BATCH = env.int("SLA_SCAN_BATCH", 50, minimum=1)
 if TESTING:
     # Hashing with the production hasher costs ~0.3 s per user; tests create thousands.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Tests change grids between transactions that roll back: check the stamp every time.
-    GRID_INDEX_CHECK_SECONDS = 0

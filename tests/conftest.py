@@ -28,6 +28,16 @@ if not BROKER_FROM_ENV:
     celery_app.conf.broker_url = "memory://"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_grid_index():
+    """Each test starts with no cached point→grid index: grids change in transactions that
+    roll back, which the index's version check (every GRID_INDEX_CHECK_SECONDS) cannot see."""
+    from apps.places.locator import invalidate_index
+
+    invalidate_index()
+    yield
+
+
 def have_postgres() -> bool:
     return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
