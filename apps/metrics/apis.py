@@ -161,7 +161,7 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-EXPORT_ROWS_MAX = 5000
+EXPORT_ROWS_MAX = metrics.ATTENTION_MAX
 
 
 def export_table(*, table: str, node, start, end, now) -> tables.Table:

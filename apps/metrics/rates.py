@@ -34,6 +34,7 @@ from apps.metrics.definitions import (
     rate,
 )
 from apps.metrics.selectors import (
+    ATTENTION_MAX,
     AttentionRow,
     CategoryRow,
     TrendDay,
@@ -46,6 +47,7 @@ from apps.people.models import GridMembership, User
 from apps.places.models import Level, OrgNode
 
 __all__ = [
+    "ATTENTION_MAX",
     "COUNTED_STATES",
     "RESOLVED_STATES",
     "RUNNING_STATES",

@@ -23,7 +23,8 @@ from apps.metrics.periods import day_bounds, days, local_tz
 from apps.places.models import OrgNode
 from apps.tickets.models import Ticket
 
-ATTENTION_MAX = 500
+# The most rows one call returns (an export of the list takes them all up to this).
+ATTENTION_MAX = 5000
 
 
 @dataclass(frozen=True)
