@@ -128,7 +128,6 @@ def ticket_act(request, pk: int, action: str):
         with transaction.atomic():
             message = handler(request, ticket)
     except Conflict as exc:
-        messages.error(request, exc.message)
         status = 409
         errors = {"general": [exc.message]}
     except ServiceError as exc:
