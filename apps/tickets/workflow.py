@@ -115,7 +115,8 @@ def check(action_name: str, *, user, ticket: Ticket) -> Action:
     action = ACTIONS.get(action_name)
     if action is None:
         raise Conflict(_("Unknown action “%(action)s”.") % {"action": action_name}, code="unknown_action")
-    state_label = State(ticket.state).label
+    # The label for people, the code for machines and logs: "… while it is 已受理 (accepted)."
+    state_label = f"{State(ticket.state).label} ({ticket.state})"
     if ticket.state not in action.from_states:
         raise Conflict(
             _("Cannot %(action)s a ticket that is %(state)s.") % {"action": action.name, "state": state_label},

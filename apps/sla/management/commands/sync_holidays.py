@@ -2,9 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.sla.calendars import sync_holidays_from_package
-from apps.sla.models import BusinessCalendar
-from apps.sla.seed import package_years
+from apps.sla.calendars import bump_config, sync_holidays_from_package
+from apps.sla.models import BusinessCalendar, CalendarDay, CalendarYear, SlaPolicy
+from apps.sla.seed import create_defaults, package_years
 
 
 def parse_years(value: str) -> list[int]:
@@ -34,6 +34,17 @@ class Command(BaseCommand):
         parser.add_argument("--years", help="comma-separated years or ranges, e.g. 2025,2026 (default: all covered)")
 
     def handle(self, *args, calendar=None, years=None, **options):
+        if not calendar and not BusinessCalendar.objects.exists():
+            # A database emptied after migrating (a flush, a restore of other data): put back
+            # the default calendar and policies the migration creates.
+            create_defaults(
+                BusinessCalendar=BusinessCalendar,
+                CalendarDay=CalendarDay,
+                CalendarYear=CalendarYear,
+                SlaPolicy=SlaPolicy,
+            )
+            bump_config()
+            self.stdout.write("created the default calendar and time-limit policies")
         queryset = BusinessCalendar.objects.all()
         target = queryset.filter(code=calendar).first() if calendar else queryset.filter(is_default=True).first()
         if target is None:
