@@ -269,7 +269,7 @@ def _rates_by_worker(*, node: OrgNode, start: date, end: date, now: datetime) ->
     roster = list(roster.values_list("user_id", flat=True))
     unassigned = by_user.pop(None, None)
     user_ids = list(dict.fromkeys([*roster, *sorted(by_user)]))
-    users = User.objects.in_bulk(user_ids)
+    users = User.objects.only("id", "username", "full_name").in_bulk(user_ids)
     rows = []
     for user_id in user_ids:
         user = users.get(user_id)
@@ -279,7 +279,8 @@ def _rates_by_worker(*, node: OrgNode, start: date, end: date, now: datetime) ->
             Row(
                 kind="worker",
                 key=str(user_id),
-                code=user.username,
+                # The id, not the username: a username may be a phone number, shown masked elsewhere.
+                code=str(user_id),
                 name=user.full_name or user.username,
                 level="worker",
                 rates=by_user.get(user_id, Rates()),

@@ -63,8 +63,8 @@ def test_group_by_child(scenario, tree, frozen):
 def test_group_by_child_under_a_grid_is_per_worker(scenario, tree, frozen):
     body = get(tree.w1, org="370102001001001", group_by="child", **MARCH_Q).json()
     assert [(r["kind"], r["code"], r["name"], r["tickets"]) for r in body["rows"]] == [
-        ("worker", "w1", "w1 姓名", 3),
-        ("worker", "w2", "w2 姓名", 2),
+        ("worker", str(tree.w1.pk), "w1 姓名", 3),
+        ("worker", str(tree.w2.pk), "w2 姓名", 2),
         ("unassigned", "", "Not assigned", 1),
     ]
 

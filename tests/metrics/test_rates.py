@@ -166,10 +166,10 @@ def test_subdistrict_lists_children_without_tickets(scenario, tree):
 
 def test_grid_rows_are_workers(scenario, tree):
     rows = rates_by_child(node=tree.g1, start=MARCH[0], end=MARCH[1], now=NOW)
-    assert [(r.kind, r.code, r.level, r.rates.tickets) for r in rows] == [
-        ("worker", "w1", "worker", 3),
-        ("worker", "w2", "worker", 2),
-        ("unassigned", "", "", 1),
+    assert [(r.kind, r.code, r.name, r.level, r.rates.tickets) for r in rows] == [
+        ("worker", str(tree.w1.pk), "w1 姓名", "worker", 3),
+        ("worker", str(tree.w2.pk), "w2 姓名", "worker", 2),
+        ("unassigned", "", "Not assigned", "", 1),
     ]
     w1, w2 = rows[0].rates, rows[1].rates
     # w1: t1 (in time, rated 5), t2 (late, rated 3), t12 (answered in time)
@@ -182,7 +182,7 @@ def test_grid_rows_are_workers(scenario, tree):
 
 def test_worker_rows_include_roster_without_tickets(tree):
     rows = rates_by_child(node=tree.g2, start=MARCH[0], end=MARCH[1], now=NOW)
-    assert [(r.code, r.rates.tickets, r.rates.response_rate) for r in rows] == [("w3", 0, None)]
+    assert [(r.name, r.rates.tickets, r.rates.response_rate) for r in rows] == [("w3 姓名", 0, None)]
 
 
 def test_drill_down_query_count_is_fixed(scenario, tree, django_assert_max_num_queries):

@@ -51,7 +51,7 @@ def test_reopened_then_resolved_again(world):  # noqa: F811 - the imported fixtu
     assert (rates.resolution_rate, rates.on_time_resolution_rate, rates.satisfaction_rate) == (1.0, 0.0, 1.0)
 
     rows = rates_by_child(node=world.g1, **MARCH)
-    assert [(r.code, r.rates.tickets) for r in rows] == [("worker", 1), ("deputy", 0)]
+    assert [(r.code, r.rates.tickets) for r in rows] == [(str(world.worker.pk), 1), (str(world.deputy.pk), 0)]
 
 
 def test_merged_and_rejected_through_services(world):  # noqa: F811 - the imported fixture
