@@ -4,5 +4,5 @@ from tests.notifications.world import world_fixture
 
 
 @pytest.fixture
-def world(db, monkeypatch):
-    yield from world_fixture(monkeypatch)
+def world(db):
+    yield from world_fixture()

@@ -164,30 +164,7 @@ def seed_sla_defaults() -> None:
     reset_caches()
 
 
-def _lock_ticket_row(ticket) -> Ticket:
-    from apps.core.errors import NotFound
-
-    pk = ticket.pk if isinstance(ticket, Ticket) else ticket
-    try:
-        return Ticket.objects.select_for_update(of=("self",)).select_related("category", "department").get(pk=pk)
-    except Ticket.DoesNotExist:
-        raise NotFound("No such ticket.") from None
-
-
-def work_around_ticket_lock(monkeypatch) -> None:
-    """KNOWN BUG (apps/tickets/services/actions.py, not ours): ``_lock`` asks PostgreSQL for
-    FOR UPDATE across the nullable department join, which PostgreSQL refuses, so every ticket
-    action fails there. Pinned by a strict xfail in tests/tickets/test_sla_integration.py; until
-    it is fixed, these tests lock the ticket row alone so they can test what comes after."""
-    from django.db import connection
-
-    from apps.tickets.services import actions
-
-    if connection.vendor == "postgresql":
-        monkeypatch.setattr(actions, "_lock", _lock_ticket_row)
-
-
-def world_fixture(monkeypatch):
+def world_fixture():
     """The body of each test package's ``world`` fixture: fresh caches, the seeded SLA data, the world."""
     from django.core.cache import cache
 
@@ -195,7 +172,6 @@ def world_fixture(monkeypatch):
 
     cache.clear()
     reset_caches()
-    work_around_ticket_lock(monkeypatch)
     if not BusinessCalendar.objects.exists():
         seed_sla_defaults()
     built = build_world()

@@ -27,8 +27,8 @@ MONDAY = at(2025, 6, 9, 9, 0)
 
 
 @pytest.fixture
-def world(db, monkeypatch):
-    yield from world_fixture(monkeypatch)
+def world(db):
+    yield from world_fixture()
 
 
 @pytest.fixture(autouse=True)

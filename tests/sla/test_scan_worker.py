@@ -29,8 +29,8 @@ pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def world(transactional_db, monkeypatch):
-    yield from world_fixture(monkeypatch)
+def world(transactional_db):
+    yield from world_fixture()
 
 
 def overdue_tickets(world, count: int) -> list[Ticket]:

@@ -11,14 +11,13 @@ import logging
 import pytest
 import time_machine
 from django.db import transaction
-from django.db.utils import NotSupportedError
 
 from apps.sla.calendars import reset_caches
 from apps.sla.models import CalendarWarning, SlaPolicy
 from apps.tickets import services
 from apps.tickets.models import State, Ticket
 from apps.tickets.services import actions
-from tests.notifications.world import at, build_world, submit, work_around_ticket_lock
+from tests.notifications.world import at, build_world, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -31,25 +30,16 @@ def _fresh_sla_caches():
 
 
 @pytest.fixture
-def world(db, monkeypatch):
-    work_around_ticket_lock(monkeypatch)
+def world(db):
     return build_world()
 
 
-ORIGINAL_LOCK = actions._lock
-
-
 @pytest.mark.postgres
-@pytest.mark.xfail(
-    strict=True,
-    raises=NotSupportedError,
-    reason="BUG apps/tickets/services/actions.py _lock: select_for_update() with select_related('department') "
-    "asks PostgreSQL for FOR UPDATE on the nullable side of an outer join; use select_for_update(of=('self',))",
-)
-def test_ticket_actions_can_lock_a_ticket_on_postgresql(world):
+def test_ticket_actions_lock_the_ticket_row_on_postgresql(world):
+    # Regression: FOR UPDATE across the nullable department join is refused by PostgreSQL.
     ticket = submit(world)
     with transaction.atomic():
-        assert ORIGINAL_LOCK(ticket).pk == ticket.pk
+        assert actions._lock(ticket).pk == ticket.pk
 
 
 def submit_at(world, when, **kwargs) -> Ticket:

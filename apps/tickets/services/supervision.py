@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.catalog.models import ServiceCategory
 from apps.core.choices import Priority
-from apps.core.errors import NotFound, ValidationFailed
+from apps.core.errors import ValidationFailed
 from apps.tickets import sla_hooks, workflow
-from apps.tickets.models import SupervisionOrder, Ticket
-from apps.tickets.services.actions import _finish, _required
-
-
-def _lock(ticket) -> Ticket:
-    """Re-read the ticket under a row lock on the ticket row alone.
-
-    ``of=("self",)``: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join
-    (the department), so the joined rows must be left out of the lock.
-    """
-    pk = ticket.pk if isinstance(ticket, Ticket) else ticket
-    of = ("self",) if connection.features.has_select_for_update_of else ()
-    try:
-        return Ticket.objects.select_for_update(of=of).select_related("category", "department").get(pk=pk)
-    except Ticket.DoesNotExist:
-        raise NotFound(_("No such ticket.")) from None
+from apps.tickets.models import SupervisionOrder
+from apps.tickets.services.actions import _finish, _lock, _required
 
 
 @transaction.atomic
