@@ -417,3 +417,15 @@ def test_the_same_ticket_processed_twice_at_once_does_each_step_once(world):
     assert ticket.sla_steps.count() == 6
     assert ticket.events.filter(action__in=["remind", "escalate"]).count() == 6
     assert Notification.objects.filter(ticket=ticket, kind__in=["reminder", "escalation"]).count() == 2 + 4
+
+
+def test_the_beat_task_runs_one_pass_and_stamps_its_heartbeat(world):
+    from apps.core.models import Heartbeat
+    from apps.sla.tasks import scan
+
+    ticket = submit_at(world)
+    with time_machine.travel(at(2025, 6, 9, 10, 31), tick=False):
+        result = scan.apply().get()
+    assert result == {"processed": 1, "steps": 1, "failed": [], "batches": 1}
+    assert steps(ticket) == ["response_warning"]
+    assert Heartbeat.objects.get(name="sla-scan").beat_at == at(2025, 6, 9, 10, 31)
