@@ -195,7 +195,8 @@ def world(db) -> World:
 
 
 def api_client(user=None) -> APIClient:
-    client = APIClient()
+    # Messages are asserted in English; the request's language comes from its header (LocaleMiddleware).
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     if user is not None:
         client.force_authenticate(user)
     return client

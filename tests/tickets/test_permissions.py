@@ -242,7 +242,7 @@ def test_phone_is_masked_in_action_responses_too(world):
 
 def test_session_authenticated_writes_need_the_csrf_token(world):
     ticket = make_ticket(world)
-    client = APIClient(enforce_csrf_checks=True)
+    client = APIClient(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(world.worker)  # a real session cookie, as a browser has
     response = client.post(f"/api/v1/tickets/{ticket.pk}/accept/", {}, format="json")
     assert response.status_code == 403
