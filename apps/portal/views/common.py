@@ -7,9 +7,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 
-from apps.core.errors import ServiceError
 from apps.core.throttles import AnonymousSubmitThrottle, TrackThrottle
 from apps.people.models import Role
 
@@ -43,12 +41,3 @@ def throttled(request, kind: str) -> bool:
     """The API's rate limits, applied to the pages' anonymous forms too."""
     throttle = {"submit": AnonymousSubmitThrottle, "track": TrackThrottle}[kind]()
     return not throttle.allow_request(request, None)
-
-
-def run_service(call):
-    """Run ``call()`` in a transaction; return (result, error) with the service's refusal as error."""
-    try:
-        with transaction.atomic():
-            return call(), None
-    except ServiceError as exc:
-        return None, exc

@@ -23,7 +23,7 @@ from apps.portal.mapsvg import grid_map
 from apps.portal.views.common import paginate, throttled
 from apps.tickets.apis import submit_from_input
 from apps.tickets.attachments import attachment_add
-from apps.tickets.models import Channel
+from apps.tickets.models import Channel, Ticket
 from apps.tickets.selectors import track, visible_tickets
 
 SUBMITTED_KEY = "portal_submitted_codes"
@@ -170,8 +170,7 @@ def submitted(request, code: str):
         raise Http404
     ticket = visible_tickets(request.user).filter(code=code).first()
     if ticket is None:
-        from apps.tickets.models import Ticket
-
+        # An anonymous submitter: the session proves it is theirs.
         ticket = Ticket.objects.select_related("category").filter(code=code).first()
     if ticket is None:
         raise Http404
