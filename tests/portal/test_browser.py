@@ -251,6 +251,15 @@ def test_resident_worker_supervisor_path(demo, live_server, browser, tmp_path):
     supervisor.shoot("ticket-supervisor")
     supervisor.go("/tickets/")
     supervisor.shoot("ticket-list")
+    # The language switch in the header (submits on change) turns the pages to English.
+    sp.select_option("#lang-select", "en")
+    sp.wait_for_load_state()
+    supervisor.wait_for('html[lang="en"]')
+    supervisor.go("/dashboard/")
+    assert "Satisfaction rate" in sp.inner_text("main")
+    supervisor.shoot("dashboard-en")
+    supervisor.go(f"/tickets/{ticket.pk}/")
+    supervisor.shoot("ticket-supervisor-en")
 
     for session in sessions:
         session.close()
