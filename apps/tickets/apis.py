@@ -16,10 +16,11 @@ from apps.catalog.models import ServiceCategory
 from apps.core.errors import NotFound, ValidationFailed
 from apps.core.throttles import AnonymousSubmitThrottle, TrackThrottle
 from apps.people.models import Role, User
+from apps.people.phones import normalize_phone
 from apps.places.models import Level, OrgNode
 from apps.tickets import services
-from apps.tickets.attachments import attachment_add
-from apps.tickets.filters import TicketFilter
+from apps.tickets.attachments import attachment_add, prepare_upload
+from apps.tickets.filters import StrictFilterBackend, TicketFilter
 from apps.tickets.models import Channel
 from apps.tickets.selectors import ticket_detail, ticket_list, track, visible_tickets
 from apps.tickets.serializers import (
@@ -72,7 +73,8 @@ def submit_from_input(*, data: dict, user, channel_detail: str = ""):
         resident = user
     elif authenticated and channel in (Channel.WINDOW, Channel.PHONE) and data.get("contact_phone"):
         # A walk-in who has an account sees the request under "my requests".
-        resident = User.objects.filter(role=Role.RESIDENT, phone=data["contact_phone"], is_active=True).first()
+        phone = normalize_phone(data["contact_phone"])
+        resident = User.objects.filter(role=Role.RESIDENT, phone=phone, is_active=True).first()
     return services.ticket_submit(
         category=category,
         title=data.get("title", ""),
@@ -113,16 +115,19 @@ def _action(name, serializer_class, call, *, parsers=None, summary="", attr=None
 
 
 def _resolve(request, ticket, data):
+    # Every photo is checked before anything is written: one bad photo refuses the whole resolve.
+    photos = [prepare_upload(upload) for upload in request.FILES.getlist("photos")]
     with transaction.atomic():
         ticket, event = services.ticket_resolve(ticket=ticket, actor=request.user, note=data["note"])
-        for upload in request.FILES.getlist("photos"):
-            attachment_add(ticket=ticket, uploaded_by=request.user, upload=upload, event=event)
+        for photo in photos:
+            attachment_add(ticket=ticket, uploaded_by=request.user, upload=photo, event=event)
 
 
 class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Tickets visible to the caller (resident → own; staff → their scope; admin → all)."""
 
     permission_classes = [CreateOrAuthenticated]
+    filter_backends = [StrictFilterBackend]
     filterset_class = TicketFilter
     queryset = visible_tickets(None)  # replaced per request; declared for the schema
 

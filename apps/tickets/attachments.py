@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import uuid
 import warnings
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -93,23 +94,43 @@ def safe_name(name: str) -> str:
     return name[:150] or "file"
 
 
-@transaction.atomic
-def attachment_add(*, ticket, uploaded_by, upload, is_internal: bool = False, event=None) -> Attachment:
-    """Store one uploaded file for a ticket (permission is checked by the caller's selector)."""
+@dataclass(frozen=True)
+class CleanFile:
+    """An upload that passed the checks, ready to store."""
+
+    content: bytes
+    content_type: str
+    ext: str
+    name: str
+
+
+def prepare_upload(upload) -> CleanFile:
+    """Check and clean an upload without storing anything (so a batch can be refused whole)."""
     if getattr(upload, "size", 0) > settings.MAX_UPLOAD_BYTES:
         _refuse(too_large_message())
     content, content_type, ext = sniff_and_clean(upload.read())
+    return CleanFile(content, content_type, ext, safe_name(getattr(upload, "name", "file")))
+
+
+@transaction.atomic
+def attachment_add(*, ticket, uploaded_by, upload, is_internal: bool = False, event=None) -> Attachment:
+    """Store one uploaded file (or an already prepared CleanFile) for a ticket.
+
+    Permission is checked by the caller's selector. Check every file of a batch with
+    ``prepare_upload`` first: a file written to storage is not removed if the transaction
+    later rolls back.
+    """
+    clean = upload if isinstance(upload, CleanFile) else prepare_upload(upload)
     attachment = Attachment(
         ticket=ticket,
         uploaded_by=uploaded_by if getattr(uploaded_by, "pk", None) else None,
-        original_name=safe_name(getattr(upload, "name", "file")),
-        content_type=content_type,
-        size=len(content),
+        original_name=clean.name,
+        content_type=clean.content_type,
+        size=len(clean.content),
         is_internal=is_internal,
         event=event,
         created_at=timezone.now(),
     )
-    stored = f"{uuid.uuid4().hex}.{ext}"
-    attachment.file.save(stored, ContentFile(content), save=False)
+    attachment.file.save(f"{uuid.uuid4().hex}.{clean.ext}", ContentFile(clean.content), save=False)
     attachment.save()
     return attachment

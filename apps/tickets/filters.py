@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import django_filters
+import django_filters.rest_framework
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.errors import ValidationFailed
 from apps.places.models import OrgNode
 from apps.tickets.codes import normalise
 from apps.tickets.models import Channel, State, Ticket
@@ -22,7 +24,11 @@ class TicketFilter(django_filters.FilterSet):
     channel = django_filters.MultipleChoiceFilter(choices=Channel.choices)
     created_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
-    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    overdue = django_filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")],
+        coerce=lambda value: value in ("true", "1"),
+        method="filter_overdue",
+    )
     search = django_filters.CharFilter(method="filter_search", max_length=100)
     ordering = django_filters.OrderingFilter(
         fields=(
@@ -63,3 +69,20 @@ class TicketFilter(django_filters.FilterSet):
         return qs.filter(
             Q(code=code) | Q(title__icontains=value) | Q(description__icontains=value) | Q(address__icontains=value)
         )
+
+
+class StrictFilterBackend(django_filters.rest_framework.DjangoFilterBackend):
+    """Refuse query parameters outside the allow-list: a filter on another column (such as
+    ``assignee__password__startswith``) is a 400, never silently ignored or probed."""
+
+    always_allowed = frozenset({"page", "page_size", "format"})
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and request.method == "GET":
+            allowed = set(filterset_class.base_filters) | self.always_allowed
+            unknown = sorted(set(request.query_params) - allowed)
+            if unknown:
+                message = _("Unknown query parameter; allowed: %(allowed)s.") % {"allowed": ", ".join(sorted(allowed))}
+                raise ValidationFailed(message, fields={name: [message] for name in unknown})
+        return super().filter_queryset(request, queryset, view)

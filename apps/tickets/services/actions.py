@@ -75,6 +75,10 @@ def _required(value: str, field: str, message: str) -> str:
 
 def _finish(ticket: Ticket, action: str, actor, from_state: str, *, note="", data=None, is_public=True, now=None):
     now = now or timezone.now()
+    if ticket.paused_at is not None and ticket.state != State.WAITING_ON_RESIDENT:
+        # Any action that takes a ticket out of waiting (resume, reassign, merge …) ends the pause.
+        data = {**(data or {}), "paused": sla_hooks.on_resume(ticket, now=now)}
+        ticket.paused_at = None
     sla_hooks.after_change(ticket, action, now=now)
     ticket.save(update_fields=UPDATE_FIELDS)
     return record_event(
@@ -131,11 +135,9 @@ def ticket_wait_on_resident(*, ticket, actor, note: str) -> Ticket:
 def ticket_resume(*, ticket, actor, note: str = "") -> Ticket:
     ticket = _lock(ticket)
     action = workflow.check("resume", user=actor, ticket=ticket)
-    before, now = ticket.state, timezone.now()
-    paused = sla_hooks.on_resume(ticket, now=now)
+    before = ticket.state
     ticket.state = action.to_state
-    ticket.paused_at = None
-    _finish(ticket, "resume", actor, before, note=note, data={"paused": paused}, now=now)
+    _finish(ticket, "resume", actor, before, note=note)  # _finish ends the pause
     return ticket
 
 

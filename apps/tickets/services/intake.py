@@ -12,6 +12,7 @@ from apps.catalog.attributes import clean_attribute_values
 from apps.core.choices import Priority
 from apps.core.errors import ValidationFailed
 from apps.people.models import Role
+from apps.people.phones import normalize_phone
 from apps.places.models import Level, OrgNode
 from apps.tickets import sla_hooks
 from apps.tickets.codes import new_code
@@ -146,7 +147,7 @@ def ticket_submit(
         org_path=route.org_path,
         resident=resident,
         contact_name=contact_name.strip()[:100],
-        contact_phone=re.sub(r"[\s-]", "", contact_phone),
+        contact_phone=normalize_phone(contact_phone),
         recorded_by=actor if actor is not None and actor != resident else None,
         assignee=route.assignee,
         state=State.SUBMITTED,
@@ -160,7 +161,7 @@ def ticket_submit(
         action="submit",
         actor=actor,
         to_state=State.SUBMITTED,
-        data={"channel": channel, "route": route.as_data()},
+        data={"channel": channel},  # the routing decision is on the internal "route" event
         at=now,
     )
     record_event(
