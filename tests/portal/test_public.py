@@ -129,7 +129,7 @@ def test_tracking_needs_the_code_and_the_last_four_digits(world, client):
     assert wrong_digits.status_code == unknown_code.status_code == 404
     assert "No request matches this code and phone number." in wrong_digits.content.decode()
     # Internal routing details are not shown to the public.
-    assert "point in grid" not in found.content.decode()
+    assert "ev-route" not in found.content.decode()
 
 
 def test_tracking_is_rate_limited(world, client, settings):

@@ -45,11 +45,11 @@ def test_staff_see_actions_and_internal_notes_residents_do_not(world, as_user):
     worker_page = as_user("worker").get(f"/tickets/{ticket.pk}/", **EN).content.decode()
     assert 'id="action-accept"' in worker_page
     assert 'id="action-transfer"' in worker_page
-    assert "point in grid" in worker_page  # the routing reason, an internal event
+    assert 'class="event ev-route"' in worker_page  # the routing decision, an internal event
     assert "13812345678" in worker_page  # the assignee sees the phone whole
     resident_page = as_user("resident").get(f"/tickets/{ticket.pk}/", **EN).content.decode()
     assert 'id="action-accept"' not in resident_page
-    assert "point in grid" not in resident_page
+    assert 'class="event ev-route"' not in resident_page
     clerk_page = as_user("clerk").get(f"/tickets/{ticket.pk}/", **EN).content.decode()
     assert "138****5678" in clerk_page  # a clerk is neither assignee nor supervisor: masked
 
