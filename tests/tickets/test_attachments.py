@@ -268,11 +268,6 @@ def test_resolve_with_a_hostile_photo_changes_nothing(world):
     assert snapshot(ticket) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a resolve whose second photo is refused rolls back the rows but leaves the first photo's "
-    "file on disk (attachment_add writes to storage inside the transaction; no on_commit/cleanup on rollback)",
-)
 def test_resolve_refused_midway_leaves_no_file_behind(world, media):
     ticket = bring_to(world, make_ticket(world), "in_progress", by=world.worker)
     response = api_client(world.worker).post(

@@ -274,13 +274,6 @@ def test_submission_in_g1_routes_with_reason_on_the_route_event(world):
     assert route.note == f"point in grid {G1}; worker worker chosen; 0 open tickets"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: apis.submit_from_input links the walk-in's account with "
-    "User.objects.filter(phone=data['contact_phone']) on the raw input, while ticket_submit stores the phone "
-    "with spaces and dashes removed: '138 1234 5678' typed by the clerk links nobody. Fix: normalise the phone "
-    "(re.sub(r'[\\s-]', '', ...)) before the lookup",
-)
 def test_clerk_links_the_resident_whatever_the_phone_formatting(world):
     response = api_client(world.clerk).post(URL, body(channel="window", contact_phone="138 1234 5678"), format="json")
     assert response.status_code == 201

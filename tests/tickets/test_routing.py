@@ -311,13 +311,6 @@ def test_district_supervisor_cannot_reassign_to_another_district(world):
     assert ticket.assignee == world.worker2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ticket_reassign moves a waiting_on_resident ticket to submitted but keeps paused_at set and never "
-    "calls sla_hooks.on_resume, so the pause stays open for ever (resolve_by never extended, pauses_of counts it "
-    "as still running). Fix: in ticket_reassign (and any action leaving waiting_on_resident), when "
-    "before == WAITING_ON_RESIDENT, apply sla_hooks.on_resume(ticket, now=now) and clear paused_at",
-)
 def test_reassigning_a_waiting_ticket_restarts_its_clock(world):
     ticket = submit(world)
     services.ticket_accept(ticket=ticket, actor=world.worker)
