@@ -7,12 +7,24 @@ import django_filters.rest_framework
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from apps.core.errors import ValidationFailed
 from apps.places.models import OrgNode
 from apps.tickets.codes import normalise
 from apps.tickets.models import Channel, State, Ticket
 from apps.tickets.selectors import overdue_q
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.TypedChoiceFilter):
+    """true/false/1/0 only: anything else is a 400 (a BooleanFilter reads it as "not given")."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")])
+        kwargs.setdefault("coerce", lambda value: value in ("true", "1"))
+        super().__init__(*args, **kwargs)
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -24,11 +36,7 @@ class TicketFilter(django_filters.FilterSet):
     channel = django_filters.MultipleChoiceFilter(choices=Channel.choices)
     created_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
-    overdue = django_filters.TypedChoiceFilter(
-        choices=[("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")],
-        coerce=lambda value: value in ("true", "1"),
-        method="filter_overdue",
-    )
+    overdue = StrictBooleanFilter(method="filter_overdue")
     search = django_filters.CharFilter(method="filter_search", max_length=100)
     ordering = django_filters.OrderingFilter(
         fields=(
