@@ -16,7 +16,7 @@ LIST = "/api/v1/categories/"
 
 @pytest.fixture
 def client():
-    return APIClient()
+    return APIClient(HTTP_ACCEPT_LANGUAGE="en")  # messages are asserted in English
 
 
 @pytest.fixture

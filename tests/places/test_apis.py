@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def client_for(user):
-    client = APIClient()
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")  # messages are asserted in English
     if user is not None:
         client.force_login(user)
     return client

@@ -4,6 +4,7 @@ import logging
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from apps.places.models import Level
 from apps.sla.calendars import (
@@ -56,7 +57,7 @@ def test_an_edit_in_the_database_reaches_the_cached_calendar():
 def test_unknown_code_names_the_known_ones():
     from apps.core.errors import NotFound
 
-    with pytest.raises(NotFound, match="known codes: default"):
+    with translation.override("en"), pytest.raises(NotFound, match="known codes: default"):
         get_calendar("nope")
 
 

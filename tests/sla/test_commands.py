@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from apps.sla.models import CalendarDay, CalendarWarning, CalendarYear
 
@@ -67,7 +68,7 @@ def test_a_year_without_data_warns_on_stderr_only():
     ],
 )
 def test_bad_input_names_the_option(args, message):
-    with pytest.raises(CommandError, match=message.replace("(", r"\(")):
+    with translation.override("en"), pytest.raises(CommandError, match=message.replace("(", r"\(")):
         run("sla_deadline", *args)
 
 
