@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -72,7 +72,14 @@ class RatesApi(_MetricsView):
 
     @extend_schema(
         parameters=[*PERIOD, OpenApiParameter("group_by", str, enum=["child"], description="one row per child node")],
-        responses={200: s.RatesAnswerSerializer, **ERRORS},
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="MetricsAnswer",
+                serializers=[s.RatesAnswerSerializer, s.ChildrenAnswerSerializer],
+                resource_type_field_name=None,
+            ),
+            **ERRORS,
+        },
         description="With group_by=child the answer is ChildrenAnswer: {org, from, to, rows, total}.",
     )
     def get(self, request):

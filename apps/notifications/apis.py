@@ -45,6 +45,8 @@ class InboxViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"], url_path="mark-read")
     def mark_read(self, request):
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError({"ids": ['Send a JSON object such as {"ids": [1, 2]}.']})
         ids = request.data.get("ids")
         if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, int) for i in ids)):
             raise serializers.ValidationError({"ids": ["A list of notification ids."]})

@@ -62,7 +62,9 @@ class TokenApi(APIView):
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, **data.validated_data)
+        # The HttpRequest, not DRF's wrapper: django-axes marks a lockout on the request it is
+        # given, and AxesMiddleware reads it from the HttpRequest to answer 429.
+        user = authenticate(request._request, **data.validated_data)
         if user is None:
             # One message whether the name or the password is wrong: no hint which accounts exist.
             msg = _("Wrong username or password — check both and try again.")

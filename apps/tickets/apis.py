@@ -149,6 +149,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return TicketDetailSerializer
 
     def get_object_for_action(self):
+        if not str(self.kwargs["pk"]).isdigit():
+            raise NotFound(_("No such ticket."))
         ticket = visible_tickets(self.request.user).filter(pk=self.kwargs["pk"]).first()
         if ticket is None:
             raise NotFound(_("No such ticket."))

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 import django_filters.rest_framework
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -15,6 +19,24 @@ from apps.places.models import OrgNode
 from apps.tickets.codes import normalise
 from apps.tickets.models import Channel, State, Ticket
 from apps.tickets.selectors import overdue_q
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time turned into UTC before it reaches SQL: PostgreSQL refuses offsets beyond
+    ±15:59 (``+23:36``), and a time that cannot be expressed in UTC is a 400, not a 500."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(dt.timezone.utc)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError(_("This time is out of range."), code="invalid") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 @extend_schema_field(OpenApiTypes.BOOL)
@@ -34,8 +56,8 @@ class TicketFilter(django_filters.FilterSet):
     org = django_filters.CharFilter(method="filter_org", label=_("Org node code (its whole subtree)"))
     assignee = django_filters.CharFilter(method="filter_assignee", label=_("User id, or 'me'"))
     channel = django_filters.MultipleChoiceFilter(choices=Channel.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+    created_after = UtcDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    created_before = UtcDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
     overdue = StrictBooleanFilter(method="filter_overdue")
     search = django_filters.CharFilter(method="filter_search", max_length=100)
     ordering = django_filters.OrderingFilter(
