@@ -115,17 +115,18 @@ def check(action_name: str, *, user, ticket: Ticket) -> Action:
     action = ACTIONS.get(action_name)
     if action is None:
         raise Conflict(_("Unknown action “%(action)s”.") % {"action": action_name}, code="unknown_action")
-    # The label for people, the code for machines and logs: "… while it is 已受理 (accepted)."
+    # The label for people, the code for machines and logs: "… 受理 (accept) … 已提交 (submitted)."
     state_label = f"{State(ticket.state).label} ({ticket.state})"
+    action_label = f"{action.label} ({action.name})"
     if ticket.state not in action.from_states:
         raise Conflict(
-            _("Cannot %(action)s a ticket that is %(state)s.") % {"action": action.name, "state": state_label},
+            _("Cannot %(action)s a ticket that is %(state)s.") % {"action": action_label, "state": state_label},
             code="invalid_transition",
         )
     if not (relations(user, ticket) & action.who):
         raise Conflict(
             _("You may not %(action)s this ticket while it is %(state)s.")
-            % {"action": action.name, "state": state_label},
+            % {"action": action_label, "state": state_label},
             code="action_not_allowed",
         )
     return action

@@ -110,7 +110,7 @@ def test_a_refused_action_is_a_409_message_not_a_500(world, as_user):
     ticket = submit(world)
     response = as_user("worker").post(f"/tickets/{ticket.pk}/close/", **EN)
     assert response.status_code == 409
-    assert "Cannot close a ticket that is Submitted" in response.content.decode()
+    assert "Cannot Confirm and close (close) a ticket that is Submitted" in response.content.decode()
     assert Ticket.objects.get(pk=ticket.pk).state == State.SUBMITTED
 
 
