@@ -102,15 +102,14 @@ def pct(value) -> str:
 
 
 def _extra_event_labels() -> dict:
-    from django.utils.translation import gettext_lazy as _l
-
+    # Called at render time, so plain gettext (``_``, which makemessages recognises) is right.
     return {
-        "submit": _l("Submitted"),
-        "route": _l("Routed"),
-        "merged_from": _l("Duplicate merged in"),
-        "remind": _l("Reminder"),
-        "escalate": _l("Escalated"),
-        "supervision_overdue": _l("Supervision order overdue"),
+        "submit": _("Submitted"),
+        "route": _("Routed"),
+        "merged_from": _("Duplicate merged in"),
+        "remind": _("Reminder"),
+        "escalate": _("Escalated"),
+        "supervision_overdue": _("Supervision order overdue"),
     }
 
 
