@@ -211,6 +211,11 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Keeps consuming after the broker comes back (servicedesk/worker.py says why a subclass).
+CELERY_WORKER_CONSUMER = "servicedesk.worker:Consumer"
+# On a lost broker connection, stop the late-acked tasks in flight: the broker redelivers them
+# and every task is idempotent, so nothing runs twice to completion (Celery 6's default).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # A publish must not hang a web request when the broker is down: give up fast,
 # the outbox row is already committed and the sweep re-enqueues it.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
