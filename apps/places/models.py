@@ -24,7 +24,8 @@ class OrgNode(models.Model):
     ``path`` is the materialised path of codes (``370100/370112/370112001/``):
     a subtree is one indexed prefix scan (``path__startswith``), which is how
     every scoped list (a supervisor's tickets, a district's rates) is filtered.
-    Tickets copy the path of their place, so scoping them needs no join.
+    Tickets copy the path of their place, so scoping them needs no join; when a
+    subtree is re-rooted, ``apps.places.signals.subtree_moved`` makes the copies follow.
     """
 
     code = models.CharField(_("code"), max_length=32, unique=True)

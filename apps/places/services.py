@@ -15,6 +15,7 @@ from apps.places import locator
 from apps.places.geometry import BoundaryError, parse_boundary, same_shape
 from apps.places.grid_file import CheckedFile, GridImportError, ImportProblem, NodeSpec, Progress, check_features
 from apps.places.models import LEVEL_ORDER, PARENT_LEVEL, GridVersion, Level, OrgNode
+from apps.places.signals import subtree_moved
 
 __all__ = [
     "GridImportError",
@@ -46,11 +47,21 @@ def bump_grid_version() -> int:
     return GridVersion.objects.values_list("version", flat=True).get(pk=1)
 
 
-def _rewrite_subtree_paths(*, old_path: str, new_path: str) -> int:
-    """Re-root every node under ``old_path`` (itself included) at ``new_path``: one UPDATE."""
-    return OrgNode.objects.filter(path__startswith=old_path).update(
+def _rewrite_subtree_paths(*, node: OrgNode, old_path: str, new_path: str) -> dict[str, int]:
+    """Re-root every node under ``old_path`` (itself included) at ``new_path``: one UPDATE.
+
+    Then announce the move (``subtree_moved``) so the apps holding copies of these paths
+    (tickets) move them in this same transaction; returns what they moved, ``{label: count}``.
+    Must run inside a transaction: a receiver's failure rolls the whole move back.
+    """
+    OrgNode.objects.filter(path__startswith=old_path).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1), output_field=CharField())
     )
+    carried: dict[str, int] = {}
+    for _receiver, response in subtree_moved.send(sender=OrgNode, node=node, old_path=old_path, new_path=new_path):
+        for label, count in (response or {}).items():
+            carried[label] = carried.get(label, 0) + count
+    return carried
 
 
 def _check_parent(node: OrgNode) -> None:
@@ -81,7 +92,7 @@ def org_node_save(*, node: OrgNode) -> OrgNode:
     node.path = node.build_path()
     node.save()
     if old_path and old_path != node.path:
-        _rewrite_subtree_paths(old_path=old_path, new_path=node.path)
+        _rewrite_subtree_paths(node=node, old_path=old_path, new_path=node.path)
     bump_grid_version()
     return node
 
@@ -102,6 +113,9 @@ class ImportReport:
     updated: dict[str, list[str]] = field(default_factory=lambda: {lvl: [] for lvl in LEVEL_ORDER})
     unchanged: dict[str, list[str]] = field(default_factory=lambda: {lvl: [] for lvl in LEVEL_ORDER})
     moved: dict[str, list[str]] = field(default_factory=lambda: {lvl: [] for lvl in LEVEL_ORDER})
+    # Rows of other apps that moved with each moved node (code → {"tickets": n}); a ticket under
+    # two nodes moved by one import (a community and one of its grids) counts for each.
+    carried: dict[str, dict[str, int]] = field(default_factory=dict)
     changes: dict[str, list[str]] = field(default_factory=dict)  # code → changed fields
     version: int | None = None  # the new grid version, when something changed
     dry_run: bool = False
@@ -109,6 +123,14 @@ class ImportReport:
     @property
     def changed(self) -> bool:
         return any(self.created[lvl] or self.updated[lvl] for lvl in LEVEL_ORDER)
+
+    def carried_totals(self) -> dict[str, int]:
+        """What moved with the moved nodes, summed over them: ``{"tickets": n}``."""
+        totals: dict[str, int] = {}
+        for counts in self.carried.values():
+            for label, count in counts.items():
+                totals[label] = totals.get(label, 0) + count
+        return totals
 
     def counts(self) -> dict[str, dict[str, int]]:
         return {
@@ -189,8 +211,9 @@ class _Writer:
             old_path = node.path
             node.parent = parent
             node.path = node.build_path()
-            # Descendants not in the file follow their moved ancestor in the database and in memory.
-            _rewrite_subtree_paths(old_path=old_path, new_path=node.path)
+            # Descendants not in the file (and the tickets under them) follow their moved ancestor
+            # in the database, and the nodes in memory follow too.
+            self.report.carried[node.code] = _rewrite_subtree_paths(node=node, old_path=old_path, new_path=node.path)
             for other in self.nodes.values():
                 if other is not node and other.path.startswith(old_path):
                     other.path = node.path + other.path[len(old_path) :]

@@ -119,6 +119,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"  updated: {code} ({', '.join(report.changes.get(code, []))})")
             if len(updated) > limit:
                 self.stdout.write(f"  … and {len(updated) - limit} more updated")
+        # What moved along with the moved nodes (tickets keep a copy of their place's path).
+        for label, count in sorted(report.carried_totals().items()):
+            self.stdout.write(f"{label}: {count} moved with their places")
+        if verbosity >= 1:
+            for code, counts in list(report.carried.items())[:limit]:
+                moved = ", ".join(f"{n} {label}" for label, n in sorted(counts.items()))
+                self.stdout.write(f"  moved: {code} ({moved or 'nothing else'})")
         if report.dry_run:
             self.stdout.write(self.style.WARNING(f"{path}: dry run — nothing was written"))
         elif report.version is not None:
