@@ -49,7 +49,8 @@ class SlaConfig:
     codes_by_id: dict[int, str]
     default_code: str
     node_calendars: dict[str, str]  # org node code → calendar code
-    policies: tuple[SlaPolicy, ...]  # active ones, most specific first, then lowest id
+    policies: tuple[SlaPolicy, ...]  # active ones, lowest id first (deadlines.select_policy ranks them)
+    policy_category_ids: frozenset[int] = frozenset()  # categories (kinds or groups) some policy names
 
 
 _lock = threading.Lock()
@@ -113,7 +114,7 @@ def _load(token: str | None) -> SlaConfig:
         for node_code, code in OrgCalendar.objects.values_list("org_node__code", "calendar__code")
         if code in calendars
     }
-    policies = sorted(SlaPolicy.objects.filter(is_active=True), key=lambda p: (-p.specificity, p.id))
+    policies = list(SlaPolicy.objects.filter(is_active=True).order_by("id"))
     return SlaConfig(
         token=token,
         calendars=calendars,
@@ -122,6 +123,7 @@ def _load(token: str | None) -> SlaConfig:
         default_code=default_code,
         node_calendars=node_calendars,
         policies=tuple(policies),
+        policy_category_ids=frozenset(p.category_id for p in policies if p.category_id is not None),
     )
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from apps.catalog.models import ServiceCategory
 from apps.core.choices import Priority
 
 from .calendars import SlaConfig, calendar_code_for_node, current_config, get_calendar, note_missing_years
@@ -219,28 +220,87 @@ def _builtin_policy() -> SlaPolicy:
     )
 
 
-def select_policy(policies: Iterable, *, category_id: int | None, priority: str | None):
-    """The first match in ``policies`` ordered most specific first, then lowest id.
+# The precedence of policies, most specific first (the same words are in SlaPolicy's
+# docstring and the admin's help text):
+#   5  the ticket's own category + its priority
+#   4  the ticket's own category, any priority
+#   3  the category's group + the priority
+#   2  the category's group, any priority
+#   1  any category + the priority
+#   0  any category, any priority (the catch-all)
+# The category decides before the priority: a policy for a group still beats a
+# priority-only one (as a category's policy always has), so an urgent pothole follows
+# the roads group unless the group has an urgent policy of its own. Among policies of
+# the same rank the lowest id wins.
 
-    Specificity: category + priority (3) > category (2) > priority (1) > any/any (0).
+
+def policy_rank(policy, *, category_id: int | None, group_id: int | None, priority: str | None) -> int | None:
+    """How specifically ``policy`` matches (5 … 0, see above), or None when it does not apply."""
+    if policy.category_id is None:
+        level = 0
+    elif category_id is not None and policy.category_id == category_id:
+        level = 2
+    elif group_id is not None and policy.category_id == group_id:
+        level = 1
+    else:
+        return None
+    if not policy.priority:
+        return 2 * level
+    if policy.priority != (priority or ""):
+        return None
+    return 2 * level + 1
+
+
+def select_policy(policies: Iterable, *, category_id: int | None, priority: str | None, group_id: int | None = None):
+    """The best match in ``policies`` (lowest id first), or None; pure.
+
+    ``group_id`` is the group (parent) of the ticket's category, None for a category
+    without a group. Precedence: own category + priority > own category > group +
+    priority > group > priority alone > catch-all; equal ranks go to the lowest id.
     """
+    best, best_key = None, None
     for policy in policies:
-        if policy.category_id not in (None, category_id):
+        rank = policy_rank(policy, category_id=category_id, group_id=group_id, priority=priority)
+        if rank is None:
             continue
-        if policy.priority and policy.priority != (priority or ""):
-            continue
-        return policy
-    return None
+        key = (rank, -(policy.pk or 0))
+        if best_key is None or key > best_key:
+            best, best_key = policy, key
+    return best
+
+
+def _group_of(category, category_id: int | None, config: SlaConfig) -> int | None:
+    """The group (parent id) of the category: from the instance when given one (no query).
+
+    Given a bare id, one primary-key read, and only when some policy names a category
+    other than this one (else no group policy could apply, whatever the group is). Read
+    per call rather than cached with the policies: moving a kind to another group is a
+    catalog edit that does not touch the SLA configuration's stamp.
+    """
+    if category_id is None:
+        return None
+    if hasattr(category, "parent_id"):
+        return category.parent_id
+    if not (config.policy_category_ids - {category_id}):
+        return None
+    return ServiceCategory.objects.filter(pk=category_id).values_list("parent_id", flat=True).first()
 
 
 def policy_for(*, category, priority: str | Priority | None, config: SlaConfig | None = None) -> SlaPolicy:
     """The policy for a category (instance, id or None) and priority; cached, one stamp query.
 
-    The returned instance is shared by the process: read it, never modify it.
+    A policy on a group applies to every kind in it unless a more specific one
+    matches (see ``select_policy``). Pass the category instance: its group is then
+    read from it; a bare id may cost one more query. The returned instance is shared
+    by the process: read it, never modify it.
     """
     category_id = getattr(category, "pk", category)
     config = config or current_config()
-    return select_policy(config.policies, category_id=category_id, priority=priority) or _builtin_policy()
+    group_id = _group_of(category, category_id, config)
+    return (
+        select_policy(config.policies, category_id=category_id, group_id=group_id, priority=priority)
+        or _builtin_policy()
+    )
 
 
 def calendar_for_policy(policy: SlaPolicy, org_node, config: SlaConfig | None = None) -> WorkingCalendar:

@@ -139,11 +139,20 @@ class OrgCalendar(models.Model):
 
 
 class SlaPolicy(models.Model):
-    """Response and resolution targets for a category and/or priority.
+    """Response and resolution targets for a category (a kind or a whole group) and/or priority.
 
-    The most specific active policy wins: category + priority, then category
-    alone, then priority alone, then the catch-all (no category, no priority).
-    Among equally specific ones the lowest id wins.
+    A policy on a group applies to every kind in it that has no policy of its own.
+    The most specific active policy wins (``deadlines.select_policy``):
+
+    1. the ticket's category + its priority,
+    2. the ticket's category, any priority,
+    3. the category's group + the priority,
+    4. the category's group, any priority,
+    5. any category + the priority,
+    6. the catch-all (no category, no priority).
+
+    The category decides before the priority, so a group's policy beats a
+    priority-only one. Among equally specific ones the lowest id wins.
     """
 
     name = models.CharField(_("name"), max_length=100)
@@ -154,7 +163,11 @@ class SlaPolicy(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="sla_policies",
-        help_text=_("Empty: any category."),
+        help_text=_(
+            "A kind, or a group: a group's policy applies to every kind in it that has no policy of its own. "
+            "Empty: any category. The most specific policy wins: the kind with the priority, the kind, "
+            "the group with the priority, the group, the priority alone, then the catch-all."
+        ),
     )
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, blank=True, help_text=_("Empty: any priority.")
@@ -196,10 +209,6 @@ class SlaPolicy(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def specificity(self) -> int:
-        return (2 if self.category_id else 0) + (1 if self.priority else 0)
 
 
 class CalendarWarning(models.Model):
