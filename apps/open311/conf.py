@@ -29,3 +29,25 @@ def contact() -> str:
 def key_service() -> str:
     """Where a developer asks for a key; shown in discovery."""
     return getattr(settings, "OPEN311_KEY_SERVICE", "") or ""
+
+
+# Without a setting (an old settings file), the same defaults as servicedesk/settings.py.
+DEFAULT_PUBLIC_CHANNELS = ("web", "api", "open311")
+
+
+def public_channels() -> frozenset[str]:
+    """The intake channels whose tickets any GET may show; empty means none is shown.
+
+    An empty list is a valid choice (publish nothing), so no ``or default`` here.
+    """
+    channels = getattr(settings, "OPEN311_PUBLIC_CHANNELS", DEFAULT_PUBLIC_CHANNELS)
+    return frozenset(channel.strip().lower() for channel in channels if channel.strip())
+
+
+def publish_addresses() -> bool:
+    """False hides the address and address_id and coarsens lat/long (see representations.coarse)."""
+    return bool(getattr(settings, "OPEN311_PUBLISH_ADDRESSES", True))
+
+
+def publish_descriptions() -> bool:
+    return bool(getattr(settings, "OPEN311_PUBLISH_DESCRIPTIONS", True))

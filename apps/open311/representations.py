@@ -1,17 +1,43 @@
 """The public shape of services, definitions and requests (GeoReport v2 field names).
 
 Nothing here reads a resident's personal data: no contact name or phone, no email,
-device or account id. Datetimes are ISO 8601 with the local offset (+08:00); ids
-are strings; lat/long are numbers or null.
+device or account id. A city may hide more (``Publication``, from the OPEN311_PUBLISH_*
+settings): descriptions, and addresses together with the precise point. Which tickets
+are shown at all is the selectors' business (OPEN311_PUBLIC_CHANNELS). Datetimes are
+ISO 8601 with the local offset (+08:00); ids are strings; lat/long are numbers or null.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from apps.open311 import conf
 from apps.tickets.models import OPEN_STATES, State
+
+# Hidden addresses leave lat/long rounded to 3 decimals: about 110 m north–south and 90 m
+# east–west at Jinan's latitude, enough to map the problem to a block, too coarse to name
+# the door. Without this, the exact point would give the address back (reverse geocoding).
+COARSE_DECIMALS = 3
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What a request's public answer may carry beyond the basics; read once per response."""
+
+    addresses: bool = True
+    descriptions: bool = True
+
+    @classmethod
+    def from_settings(cls) -> Publication:
+        return cls(addresses=conf.publish_addresses(), descriptions=conf.publish_descriptions())
+
+
+def coarse(value: float | None) -> float | None:
+    return None if value is None else round(value, COARSE_DECIMALS)
 
 
 def localized(obj, field: str = "name") -> str:
@@ -104,24 +130,27 @@ def _submitted(ticket):
         return None
 
 
-def request_entry(ticket) -> dict:
+def request_entry(ticket, publication: Publication | None = None) -> dict:
+    publication = publication or Publication.from_settings()
     submitted = _submitted(ticket)
+    # address_id is a community or grid code the client chose: part of the address, hidden with it.
+    address_id = (submitted.address_id or None) if submitted else None
     return {
         "service_request_id": ticket.code,
         "status": status_of(ticket),
         "status_notes": status_notes(ticket),
         "service_name": localized(ticket.category),
         "service_code": ticket.category.code,
-        "description": ticket.description or None,
+        "description": (ticket.description or None) if publication.descriptions else None,
         "agency_responsible": agency_responsible(ticket),
         "service_notice": service_notice(ticket.category),
         "requested_datetime": iso(ticket.submitted_at),
         "updated_datetime": iso(ticket.updated_at),
         "expected_datetime": iso(ticket.resolve_by),
-        "address": ticket.address or None,
-        "address_id": (submitted.address_id or None) if submitted else None,
+        "address": (ticket.address or None) if publication.addresses else None,
+        "address_id": address_id if publication.addresses else None,
         "zipcode": None,
-        "lat": ticket.lat,
-        "long": ticket.lng,
+        "lat": ticket.lat if publication.addresses else coarse(ticket.lat),
+        "long": ticket.lng if publication.addresses else coarse(ticket.lng),
         "media_url": (submitted.media_url or None) if submitted else None,
     }

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from apps.catalog.selectors import active_categories
+from apps.open311 import conf
 from apps.open311.models import SubmittedRequest
 from apps.tickets.codes import normalise
 from apps.tickets.models import OPEN_STATES, State, Ticket
@@ -37,10 +38,16 @@ def service_by_code(code: str):
 
 
 def public_tickets() -> QuerySet[Ticket]:
-    """Tickets with everything their public answer shows, in one query."""
-    return Ticket.objects.select_related(
-        "category", "department", "grid", "community", "merged_into", "open311"
-    ).order_by("-submitted_at", "-id")
+    """The tickets any GET may show (OPEN311_PUBLIC_CHANNELS), with everything their answer shows, in one query.
+
+    Every read below starts here, so a ticket from a channel that is not public is simply
+    not there: listed by no search, and "no request" when asked for by id or token.
+    """
+    return (
+        Ticket.objects.filter(channel__in=sorted(conf.public_channels()))
+        .select_related("category", "department", "grid", "community", "merged_into", "open311")
+        .order_by("-submitted_at", "-id")
+    )
 
 
 def requests_by_ids(codes: list[str], *, limit: int) -> list[Ticket]:
@@ -65,4 +72,9 @@ def request_by_code(code: str) -> Ticket | None:
 
 
 def ticket_code_for_token(token: str) -> str | None:
-    return SubmittedRequest.objects.filter(token=token).values_list("ticket__code", flat=True).first()
+    # Same rule as every other GET: the token of a ticket whose channel is not public finds nothing.
+    return (
+        SubmittedRequest.objects.filter(token=token, ticket__channel__in=sorted(conf.public_channels()))
+        .values_list("ticket__code", flat=True)
+        .first()
+    )

@@ -18,7 +18,13 @@ from django.views.decorators.csrf import csrf_exempt
 from apps.open311 import conf, ratelimit, selectors
 from apps.open311.keys import api_key_check, api_key_touch
 from apps.open311.render import Open311Error, error_response, respond
-from apps.open311.representations import request_entry, service_definition, service_entry, service_notice
+from apps.open311.representations import (
+    Publication,
+    request_entry,
+    service_definition,
+    service_entry,
+    service_notice,
+)
 from apps.open311.services import open311_submit
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -197,7 +203,8 @@ def _matching_requests(request) -> list[dict]:
         statuses = _statuses(request)
         codes = [part.strip() for part in _param(request, "service_code").split(",") if part.strip()]
         tickets = selectors.requests_matching(service_codes=codes, start=start, end=end, statuses=statuses, limit=limit)
-    return [request_entry(ticket) for ticket in tickets]
+    publication = Publication.from_settings()
+    return [request_entry(ticket, publication) for ticket in tickets]
 
 
 @open311_view("GET")
