@@ -228,6 +228,12 @@ CELERY_BEAT_SCHEDULE = {
     "core-heartbeat": {"task": "apps.core.tasks.heartbeat", "schedule": 60.0},
     "sla-scan": {"task": "apps.sla.tasks.scan", "schedule": 60.0, "options": {"expires": 55}},
     "notifications-sweep": {"task": "apps.notifications.tasks.sweep", "schedule": 60.0, "options": {"expires": 55}},
+    # Orphaned attachment files (apps/tickets/orphans.py): daily is plenty, they only cost disk.
+    "tickets-sweep-attachments": {
+        "task": "apps.tickets.tasks.sweep_attachments",
+        "schedule": 24 * 60 * 60.0,
+        "options": {"expires": 6 * 60 * 60},
+    },
 }
 
 # --- Security (on whenever DEBUG is off) --------------------------------------
@@ -258,6 +264,24 @@ OPEN311_RATE_PER_IP = env.str("OPEN311_RATE_PER_IP", "30/min")
 OPEN311_MAX_REQUESTS = env.int("OPEN311_MAX_REQUESTS", 1000, minimum=1)
 OPEN311_CONTACT = env.str("OPEN311_CONTACT", "")
 OPEN311_KEY_SERVICE = env.str("OPEN311_KEY_SERVICE", "")
+# Which intake channels' tickets the public GETs show at all. By default only the online ones,
+# where residents typed the report into a public-facing form themselves: a walk-in or phone
+# resident told a clerk, not the internet, and patrol notes are written for staff (they may
+# describe a household), so window, phone and patrol stay private unless a city opts in.
+OPEN311_PUBLIC_CHANNELS = [
+    channel.lower() for channel in env.list("OPEN311_PUBLIC_CHANNELS", ["web", "api", "open311"])
+]
+if _unknown_channels := sorted(
+    set(OPEN311_PUBLIC_CHANNELS) - {"web", "api", "open311", "window", "phone", "patrol"}  # tickets.Channel
+):
+    raise EnvError(
+        "OPEN311_PUBLIC_CHANNELS",
+        f"names unknown channels {', '.join(_unknown_channels)}",
+        "use a comma-separated list of web, api, open311, window, phone, patrol (empty publishes none)",
+    )
+# Off: no address or address_id, and lat/long rounded to ~100 m (apps/open311/representations.py).
+OPEN311_PUBLISH_ADDRESSES = env.bool("OPEN311_PUBLISH_ADDRESSES", True)
+OPEN311_PUBLISH_DESCRIPTIONS = env.bool("OPEN311_PUBLISH_DESCRIPTIONS", True)
 
 LOGGING = {
     "version": 1,
