@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from apps.places.geometry import BoundaryError, parse_boundary
-from apps.places.models import PARENT_LEVEL, Department, GridVersion, Level, OrgNode, ServiceCenter
+from apps.places.models import PARENT_LEVEL, Department, GridVersion, Level, OrgNode, ServiceCenter, level_name
 from apps.places.services import bump_grid_version, org_node_delete, org_node_save
 
 
@@ -41,7 +41,7 @@ class OrgNodeForm(forms.ModelForm):
             if expected is None and parent is not None:
                 self.add_error("parent", _("A city has no parent."))
             elif expected is not None and (parent is None or parent.level != expected):
-                self.add_error("parent", _("Choose a %(level)s as the parent.") % {"level": expected})
+                self.add_error("parent", _("Choose a %(level)s as the parent.") % {"level": level_name(expected)})
             if data.get("boundary") and level != Level.GRID:
                 self.add_error("boundary", _("Only grids have a boundary."))
         return data

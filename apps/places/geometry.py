@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from django.utils.translation import gettext as _
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
@@ -36,6 +37,8 @@ class GeometryProblem:
 
 
 class BoundaryError(ValueError):
+    """A boundary refused; ``problem`` and ``fix`` are in the active language, ``field`` is a key."""
+
     def __init__(self, problem: GeometryProblem):
         super().__init__(f"{problem.problem} — {problem.fix}")
         self.problem = problem
@@ -47,8 +50,8 @@ def parse_boundary(geometry) -> BaseGeometry:
         raise BoundaryError(
             GeometryProblem(
                 "geometry",
-                "missing geometry",
-                "give the feature a Polygon or MultiPolygon geometry",
+                _("missing geometry"),
+                _("give the feature a Polygon or MultiPolygon geometry"),
             )
         )
     kind = geometry.get("type")
@@ -56,8 +59,8 @@ def parse_boundary(geometry) -> BaseGeometry:
         raise BoundaryError(
             GeometryProblem(
                 "geometry.type",
-                f"geometry type {kind!r} is not allowed",
-                "a grid boundary must be a Polygon or MultiPolygon",
+                _("geometry type %(type)r is not allowed") % {"type": kind},
+                _("a grid boundary must be a Polygon or MultiPolygon"),
             )
         )
     try:
@@ -66,18 +69,18 @@ def parse_boundary(geometry) -> BaseGeometry:
         raise BoundaryError(
             GeometryProblem(
                 "geometry.coordinates",
-                f"cannot read the coordinates ({exc})",
-                "each ring is a closed list of at least 4 [longitude, latitude] pairs",
+                _("cannot read the coordinates (%(error)s)") % {"error": exc},
+                _("each ring is a closed list of at least 4 [longitude, latitude] pairs"),
             )
         ) from exc
     if geom.is_empty:
         raise BoundaryError(
-            GeometryProblem("geometry.coordinates", "the polygon is empty", "give the grid its boundary ring")
+            GeometryProblem("geometry.coordinates", _("the polygon is empty"), _("give the grid its boundary ring"))
         )
     coords = shapely.get_coordinates(geom)
     if not np.isfinite(coords).all():
         raise BoundaryError(
-            GeometryProblem("geometry.coordinates", "a coordinate is not a finite number", "remove NaN/Infinity")
+            GeometryProblem("geometry.coordinates", _("a coordinate is not a finite number"), _("remove NaN/Infinity"))
         )
     minx, miny, maxx, maxy = geom.bounds
     if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
@@ -85,10 +88,11 @@ def parse_boundary(geometry) -> BaseGeometry:
         raise BoundaryError(
             GeometryProblem(
                 "geometry.coordinates",
-                f"coordinates outside WGS84 (bounds {minx:g}, {miny:g}, {maxx:g}, {maxy:g})",
-                "GeoJSON order is [longitude, latitude]; swap them"
+                _("coordinates outside WGS84 (bounds %(bounds)s)")
+                % {"bounds": f"{minx:g}, {miny:g}, {maxx:g}, {maxy:g}"},
+                _("GeoJSON order is [longitude, latitude]; swap them")
                 if swapped
-                else "export the layer in WGS84 (EPSG:4326) degrees, not a projected system",
+                else _("export the layer in WGS84 (EPSG:4326) degrees, not a projected system"),
             )
         )
     if not geom.is_valid:
@@ -97,10 +101,13 @@ def parse_boundary(geometry) -> BaseGeometry:
         raise BoundaryError(
             GeometryProblem(
                 "geometry",
-                f"{'self-intersecting' if crossing else 'invalid'} polygon: {reason}",
-                "redraw the ring so it does not cross itself (e.g. QGIS 'Fix geometries') and export again"
+                (_("self-intersecting polygon: %(reason)s") if crossing else _("invalid polygon: %(reason)s"))
+                % {"reason": reason},
+                _("redraw the ring so it does not cross itself (e.g. QGIS 'Fix geometries') and export again")
                 if crossing
-                else "fix the polygon (closed rings, holes inside the shell, parts not overlapping) and export again",
+                else _(
+                    "fix the polygon (closed rings, holes inside the shell, parts not overlapping) and export again"
+                ),
             )
         )
     return geom

@@ -11,10 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import F
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.core.errors import ValidationFailed
 from apps.places.geometry import BoundaryError, parse_boundary
-from apps.places.models import LEVEL_ORDER, Level, OrgNode
+from apps.places.models import LEVEL_ORDER, Level, OrgNode, level_name
 
 CODE_MAX = OrgNode._meta.get_field("code").max_length
 NAME_MAX = OrgNode._meta.get_field("name").max_length
@@ -38,6 +40,7 @@ REQUIRED = [
     "district_name",
 ]
 LOOKUP_CHUNK = 500
+MISSING = object()  # _text's "the property is missing" (worded when reported)
 
 Progress = Callable[[str, int, int], None]
 
@@ -46,8 +49,8 @@ Progress = Callable[[str, int, int], None]
 class ImportProblem:
     index: int | None  # position in the "features" array, from 0
     code: str | None
-    field: str
-    problem: str
+    field: str  # a key of the file ("community_code", "geometry.type"): never translated
+    problem: str  # in the active language
     fix: str
 
 
@@ -58,7 +61,11 @@ class GridImportError(ValidationFailed):
 
     def __init__(self, problems: list[ImportProblem]):
         self.problems = problems
-        message = f"{len(problems)} problem(s) in the grid file; nothing was imported."
+        message = ngettext(
+            "%(count)d problem in the grid file; nothing was imported.",
+            "%(count)d problems in the grid file; nothing was imported.",
+            len(problems),
+        ) % {"count": len(problems)}
         fields: dict[str, list[str]] = {}
         for p in problems:
             key = f"features[{p.index}].{p.field}" if p.index is not None else p.field
@@ -86,20 +93,23 @@ class CheckedFile:
     existing: dict[str, OrgNode] = field(default_factory=dict)  # by code, with .parent_code annotated
 
 
-def _text(props: dict, key: str, limit: int) -> tuple[str | None, str | None]:
-    """(value, problem) for a required text property; codes given as JSON integers are accepted."""
+def _text(props: dict, key: str, limit: int) -> tuple[str | None, object]:
+    """(value, problem) for a required text property; codes given as JSON integers are accepted.
+
+    The problem is None, ``MISSING`` or a translated sentence.
+    """
     value = props.get(key)
     if isinstance(value, bool) or value is None:
-        return None, "missing"
+        return None, MISSING
     if isinstance(value, int):
         value = str(value)
     if not isinstance(value, str):
-        return None, f"must be a string, not {type(value).__name__}"
+        return None, _("must be a string, not %(type)s") % {"type": type(value).__name__}
     value = value.strip()
     if not value:
-        return None, "missing"
+        return None, MISSING
     if len(value) > limit:
-        return None, f"longer than {limit} characters"
+        return None, _("longer than %(limit)d characters") % {"limit": limit}
     return value, None
 
 
@@ -108,11 +118,11 @@ def _read_feature(index, feature, problems, *, default_city_code, default_city_n
         problems.append(ImportProblem(index, code, fld, text, fix))
 
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        problem(None, "type", "not a GeoJSON Feature", 'each item of "features" is {"type": "Feature", ...}')
+        problem(None, "type", _("not a GeoJSON Feature"), _('each item of "features" is {"type": "Feature", ...}'))
         return None
     props = feature.get("properties")
     if not isinstance(props, dict):
-        problem(None, "properties", "missing", "give the feature its code and names in properties")
+        problem(None, "properties", _("missing"), _("give the feature its code and names in properties"))
         return None
     raw_code = props.get("code")
     code_hint = str(raw_code).strip() if isinstance(raw_code, (str, int)) and str(raw_code).strip() else None
@@ -120,9 +130,12 @@ def _read_feature(index, feature, problems, *, default_city_code, default_city_n
     for key in REQUIRED:
         limit = NAME_MAX if key.endswith("name") else CODE_MAX
         value, bad = _text(props, key, limit)
-        if bad:
+        if bad is MISSING:
             ok = False
-            problem(code_hint, key, bad, f"set the {key} property" if bad == "missing" else f"fix {key}")
+            problem(code_hint, key, _("missing"), _("set the %(property)s property") % {"property": key})
+        elif bad:
+            ok = False
+            problem(code_hint, key, bad, _("fix %(property)s") % {"property": key})
         values[key] = value
     for key, default in (("city_code", default_city_code), ("city_name", None)):
         if props.get(key) in (None, ""):
@@ -131,7 +144,12 @@ def _read_feature(index, feature, problems, *, default_city_code, default_city_n
         value, bad = _text(props, key, NAME_MAX if key == "city_name" else CODE_MAX)
         if bad:
             ok = False
-            problem(code_hint, key, bad, f"fix {key} or leave it out to use the configured city")
+            problem(
+                code_hint,
+                key,
+                _("missing") if bad is MISSING else bad,
+                _("fix %(property)s or leave it out to use the configured city") % {"property": key},
+            )
         values[key] = value
     try:
         geometry = parse_boundary(feature.get("geometry"))
@@ -167,8 +185,9 @@ def _merge(specs, checked: CheckedFile, levels_by_code: dict, problems: list) ->
                     spec.index,
                     grid_code,
                     fld,
-                    f"code {spec.code} is also used as a {seen_level[0]} in feature #{seen_level[1]}",
-                    "codes are unique across all levels; give each node its own code",
+                    _("code %(code)s is also used as a %(level)s in feature #%(index)d")
+                    % {"code": spec.code, "level": level_name(seen_level[0]), "index": seen_level[1]},
+                    _("codes are unique across all levels; give each node its own code"),
                 )
             )
             continue
@@ -183,8 +202,8 @@ def _merge(specs, checked: CheckedFile, levels_by_code: dict, problems: list) ->
                     spec.index,
                     grid_code,
                     "code",
-                    f"duplicate grid code; first used in feature #{known.index}",
-                    "give each grid its own code, or merge the parts into one MultiPolygon feature",
+                    _("duplicate grid code; first used in feature #%(index)d") % {"index": known.index},
+                    _("give each grid its own code, or merge the parts into one MultiPolygon feature"),
                 )
             )
             continue
@@ -194,9 +213,15 @@ def _merge(specs, checked: CheckedFile, levels_by_code: dict, problems: list) ->
                     spec.index,
                     grid_code,
                     NAME_PROPERTY[spec.level],
-                    f"{spec.level} {spec.code} is named {spec.name!r} here "
-                    f"but {known.name!r} in feature #{known.index}",
-                    "use one name per code throughout the file",
+                    _("%(level)s %(code)s is named %(name)r here but %(other)r in feature #%(index)d")
+                    % {
+                        "level": level_name(spec.level),
+                        "code": spec.code,
+                        "name": spec.name,
+                        "other": known.name,
+                        "index": known.index,
+                    },
+                    _("use one name per code throughout the file"),
                 )
             )
         elif spec.name and not known.name:
@@ -208,9 +233,19 @@ def _merge(specs, checked: CheckedFile, levels_by_code: dict, problems: list) ->
                     spec.index,
                     grid_code,
                     fld,
-                    f"{spec.level} {spec.code} lies under {parent_level} {spec.parent_code} here "
-                    f"but under {known.parent_code} in feature #{known.index}",
-                    "a node has one parent; correct the codes of this feature",
+                    _(
+                        "%(level)s %(code)s lies under %(parent_level)s %(parent)s here "
+                        "but under %(other)s in feature #%(index)d"
+                    )
+                    % {
+                        "level": level_name(spec.level),
+                        "code": spec.code,
+                        "parent_level": level_name(parent_level),
+                        "parent": spec.parent_code,
+                        "other": known.parent_code,
+                        "index": known.index,
+                    },
+                    _("a node has one parent; correct the codes of this feature"),
                 )
             )
 
@@ -236,8 +271,8 @@ def _check_against_database(checked: CheckedFile, *, allow_moves: bool, problems
                             spec.index,
                             grid_code,
                             "city_name",
-                            f"city {spec.code} is not in the database and has no name",
-                            "add city_name to the features, or pass --city-name",
+                            _("city %(code)s is not in the database and has no name") % {"code": spec.code},
+                            _("add city_name to the features, or pass --city-name"),
                         )
                     )
                 continue
@@ -248,8 +283,14 @@ def _check_against_database(checked: CheckedFile, *, allow_moves: bool, problems
                         spec.index,
                         grid_code,
                         fld,
-                        f"code {spec.code} already exists as a {node.level} ({node.name}), not a {level}",
-                        "codes are unique across levels; use this node's own code",
+                        _("code %(code)s already exists as a %(level)s (%(name)s), not a %(expected)s")
+                        % {
+                            "code": spec.code,
+                            "level": level_name(node.level),
+                            "name": node.name,
+                            "expected": level_name(level),
+                        },
+                        _("codes are unique across levels; use this node's own code"),
                     )
                 )
             elif node.parent_code != spec.parent_code and not allow_moves:
@@ -258,9 +299,21 @@ def _check_against_database(checked: CheckedFile, *, allow_moves: bool, problems
                         spec.index,
                         grid_code,
                         CODE_PROPERTY[LEVEL_ORDER[LEVEL_ORDER.index(level) - 1]] if spec.parent_code else fld,
-                        f"{level} {spec.code} belongs to {node.parent_code or 'no parent'} in the database; "
-                        f"this file moves it under {spec.parent_code}",
-                        "rerun with --allow-moves to move it, or correct the code",
+                        (
+                            _(
+                                "%(level)s %(code)s belongs to %(parent)s in the database; "
+                                "this file moves it under %(new)s"
+                            )
+                            if node.parent_code
+                            else _("%(level)s %(code)s has no parent in the database; this file moves it under %(new)s")
+                        )
+                        % {
+                            "level": level_name(level),
+                            "code": spec.code,
+                            "parent": node.parent_code,
+                            "new": spec.parent_code,
+                        },
+                        _("rerun with --allow-moves to move it, or correct the code"),
                     )
                 )
 

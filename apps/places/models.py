@@ -16,6 +16,20 @@ class Level(models.TextChoices):
 
 LEVEL_ORDER = [Level.CITY, Level.DISTRICT, Level.SUBDISTRICT, Level.COMMUNITY, Level.GRID]
 PARENT_LEVEL = {child: parent for parent, child in pairwise(LEVEL_ORDER)}
+# Each level's name inside a sentence ("a grid must have a community as its parent"); the
+# Level labels are capitalised for lists and forms.
+LEVEL_NAMES = {
+    Level.CITY: _("city"),
+    Level.DISTRICT: _("district"),
+    Level.SUBDISTRICT: _("subdistrict"),
+    Level.COMMUNITY: _("community"),
+    Level.GRID: _("grid"),
+}
+
+
+def level_name(level: str) -> str:
+    """The translated in-sentence name of a level (the code itself for an unknown one)."""
+    return str(LEVEL_NAMES.get(level, level))
 
 
 class OrgNode(models.Model):

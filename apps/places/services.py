@@ -9,12 +9,13 @@ from django.db import transaction
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.core.errors import ValidationFailed
 from apps.places import locator
 from apps.places.geometry import BoundaryError, parse_boundary, same_shape
 from apps.places.grid_file import CheckedFile, GridImportError, ImportProblem, NodeSpec, Progress, check_features
-from apps.places.models import LEVEL_ORDER, PARENT_LEVEL, GridVersion, Level, OrgNode
+from apps.places.models import LEVEL_ORDER, PARENT_LEVEL, GridVersion, Level, OrgNode, level_name
 from apps.places.signals import subtree_moved
 
 __all__ = [
@@ -67,11 +68,12 @@ def _rewrite_subtree_paths(*, node: OrgNode, old_path: str, new_path: str) -> di
 def _check_parent(node: OrgNode) -> None:
     expected = PARENT_LEVEL.get(node.level)
     if expected is None and node.parent_id:
-        raise ValidationFailed("A city has no parent.", fields={"parent": ["Leave the parent empty for a city."]})
+        raise ValidationFailed(_("A city has no parent."), fields={"parent": [_("Leave the parent empty for a city.")]})
     if expected is not None and (node.parent is None or node.parent.level != expected):
         raise ValidationFailed(
-            f"A {node.level} must have a {expected} as its parent.",
-            fields={"parent": [f"Choose a {expected}."]},
+            _("A %(level)s must have a %(parent)s as its parent.")
+            % {"level": level_name(node.level), "parent": level_name(expected)},
+            fields={"parent": [_("Choose a %(level)s.") % {"level": level_name(expected)}]},
         )
 
 
@@ -81,7 +83,7 @@ def org_node_save(*, node: OrgNode) -> OrgNode:
     _check_parent(node)
     if node.boundary is not None:
         if node.level != Level.GRID:
-            raise ValidationFailed("Only grids have a boundary.", fields={"boundary": ["Leave it empty."]})
+            raise ValidationFailed(_("Only grids have a boundary."), fields={"boundary": [_("Leave it empty.")]})
         try:
             geometry = parse_boundary(node.boundary)
         except BoundaryError as exc:

@@ -177,7 +177,10 @@ class SlaPolicy(models.Model):
     resolution_minutes = models.PositiveIntegerField(_("resolution target (minutes)"))
     resolution_mode = models.CharField(_("resolution counted in"), max_length=8, choices=TimeMode.choices)
     warning_ratio = models.FloatField(
-        _("warning at share of target"), default=0.75, help_text=_("0.75 warns when 75% of the target has passed.")
+        _("warning at share of target"),
+        default=0.75,
+        # No "%" in a msgid: xgettext would take "75% of" for a python-format placeholder.
+        help_text=_("0.75 warns when 75 percent of the target has passed."),
     )
     calendar = models.ForeignKey(
         BusinessCalendar,

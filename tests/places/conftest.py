@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from apps.people.models import Role, StaffScope, User
 from apps.places import locator
 from apps.places.models import OrgNode
 from apps.places.services import import_grids
 from tests.places import geo
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # Messages are asserted in English whatever LANGUAGE_CODE is (zh-hans by default);
+    # the tests of the Chinese messages override this. Requests choose their own language.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from apps.places.models import GridVersion, OrgNode
 from tests.conftest import ROOT
@@ -84,7 +85,7 @@ def test_bad_features_are_all_listed_and_nothing_is_imported(tmp_path):
     with pytest.raises(CommandError) as caught:
         call_command("import_grids", str(path), stdout=io.StringIO(), stderr=err)
 
-    assert str(caught.value) == f"{path}: 2 problem(s); nothing was imported"
+    assert str(caught.value) == f"{path}: 2 problems; nothing was imported"
     assert err.getvalue().splitlines() == [
         f"{path}: feature #0 (code 370101001001001): district_name: missing — set the district_name property",
         f"{path}: feature #2 (code 370101001001003): geometry: self-intersecting polygon: "
@@ -93,6 +94,26 @@ def test_bad_features_are_all_listed_and_nothing_is_imported(tmp_path):
     ]
     assert OrgNode.objects.count() == 0
     assert not GridVersion.objects.exists()
+
+
+def test_refusals_are_in_chinese_by_default(tmp_path):
+    # A command runs in LANGUAGE_CODE (zh-hans) unless told otherwise; the keys of the file stay as they are.
+    data = geo.generate(districts=1, subdistricts=1, communities=1, grids=2)
+    data["features"][0]["properties"].pop("district_name")
+    data["features"][1]["geometry"] = {"type": "Point", "coordinates": [117.0, 36.6]}
+    path = geo.write(tmp_path / "bad.geojson", data)
+    err = io.StringIO()
+    with translation.override("zh-hans"), pytest.raises(CommandError) as caught:
+        call_command("import_grids", str(path), stdout=io.StringIO(), stderr=err)
+    assert str(caught.value) == f"{path}：2 个问题，未导入任何内容"
+    assert err.getvalue().splitlines() == [
+        f"{path}: 第 0 号要素 （编码 370101001001001）: district_name: 缺失 — 请填写 district_name 属性",
+        f"{path}: 第 1 号要素 （编码 370101001001002）: geometry.type: 不允许的几何类型 'Point' — "
+        "网格边界必须是 Polygon 或 MultiPolygon",
+    ]
+    with translation.override("zh-hans"), pytest.raises(CommandError) as caught:
+        run(tmp_path / "nowhere.geojson")
+    assert str(caught.value) == f"{tmp_path / 'nowhere.geojson'}：文件不存在——请检查路径"
 
 
 def test_a_move_needs_allow_moves(small, tmp_path):
@@ -167,4 +188,5 @@ def test_the_exit_status_is_non_zero(tmp_path):
         timeout=120,
         env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
     )
-    assert (done.returncode, f"CommandError: {missing}: no such file" in done.stderr) == (1, True), done.stderr
+    # Run as an operator would: in the default language, zh-hans.
+    assert (done.returncode, f"CommandError: {missing}：文件不存在" in done.stderr) == (1, True), done.stderr

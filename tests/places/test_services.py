@@ -4,6 +4,7 @@ import copy
 
 import pytest
 import shapely
+from django.utils import translation
 
 from apps.core.errors import ValidationFailed
 from apps.places.models import GridVersion, Level, OrgNode
@@ -262,6 +263,17 @@ class TestMoves:
         )
         assert snapshot() == before
 
+    def test_the_refusal_speaks_the_active_language(self, tree):
+        with translation.override("zh-hans"), pytest.raises(GridImportError) as caught:
+            run_import(self.moved_file())
+        [problem] = caught.value.problems
+        assert (problem.field, problem.problem, problem.fix) == (
+            "community_code",
+            "网格 370101001001001 在数据库中隶属于 370101001001，此文件将其移到 370101001002 之下",
+            "如需移动，请加上 --allow-moves 重新运行；否则请修正编码",
+        )
+        assert str(caught.value) == "网格文件中有 1 个问题，未导入任何内容。"
+
     def test_allow_moves_moves_the_grid_and_its_path(self, tree):
         report = run_import(self.moved_file(), allow_moves=True)
         grid = OrgNode.objects.get(code="370101001001001")
@@ -288,8 +300,12 @@ class TestOrgNodeSave:
     def test_a_wrong_parent_level_is_refused(self, tree):
         grid = OrgNode.objects.get(code="370101001001001")
         grid.parent = OrgNode.objects.get(code="370101")
-        with pytest.raises(ValidationFailed):
+        with pytest.raises(ValidationFailed) as caught:
             org_node_save(node=grid)
+        assert str(caught.value) == "A grid must have a community as its parent."
+        with translation.override("zh-hans"), pytest.raises(ValidationFailed) as caught:
+            org_node_save(node=grid)
+        assert str(caught.value) == "网格的上级必须是社区。"
         assert OrgNode.objects.get(code="370101001001001").parent.code == "370101001001"
 
     def test_a_recode_rewrites_the_subtree_and_bumps_the_version(self, tree):

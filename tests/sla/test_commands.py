@@ -114,9 +114,29 @@ def test_sync_holidays_tells_about_years_it_cannot_fill():
     ],
 )
 def test_sync_holidays_bad_input(args, message):
-    with pytest.raises(CommandError, match=message):
+    with translation.override("en"), pytest.raises(CommandError, match=message):
         run("sync_holidays", *args)
     assert CalendarDay.objects.exclude(calendar__code="default").count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "message"),
+    [
+        ("sla_deadline", ["--start", "30/09/2025", "--working-hours", "8"], "--start：'30/09/2025' 不是 ISO 8601 时间"),
+        ("sla_deadline", ["--working-hours", "eight"], "--working-hours：'eight' 不是数字；请写成如 --working-hours 8"),
+        ("sla_deadline", ["--working-minutes", "-5"], "--working-minutes：不能为负数（收到 -5）"),
+        ("sla_deadline", ["--working-hours", "8", "--calendar", "nope"], "--calendar：没有编码为 nope 的工作日历"),
+        ("sync_holidays", ["--calendar", "nope"], "--calendar：没有编码为 'nope' 的日历；可用编码：default"),
+        ("sync_holidays", ["--years", "twenty"], "--years：'twenty' 不是年份"),
+        ("sync_holidays", ["--years", "2026-2025"], "--years：范围 '2026-2025' 前大后小；请先写较小的年份"),
+        ("sync_holidays", ["--years", ","], "--years 为空"),
+    ],
+)
+def test_refusals_are_in_chinese_by_default(name, args, message):
+    # Commands run in LANGUAGE_CODE (zh-hans) unless told otherwise; option names stay as typed.
+    with translation.override("zh-hans"), pytest.raises(CommandError) as caught:
+        run(name, *args)
+    assert str(caught.value).startswith(message)
 
 
 def test_without_start_it_counts_from_now():

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from apps.catalog.services import CatalogImportRefused, import_catalog
 
@@ -17,17 +18,22 @@ def read_catalog_file(path: Path):
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise CommandError(f"{path}: no such file — check the path") from None
+        raise CommandError(_("%(path)s: no such file — check the path") % {"path": path}) from None
     except IsADirectoryError:
-        raise CommandError(f"{path}: is a directory — give the .json file") from None
+        raise CommandError(_("%(path)s: is a directory — give the .json file") % {"path": path}) from None
     except UnicodeDecodeError as exc:
-        raise CommandError(f"{path}: not UTF-8 text ({exc.reason}) — save the file as UTF-8") from None
+        raise CommandError(
+            _("%(path)s: not UTF-8 text (%(reason)s) — save the file as UTF-8") % {"path": path, "reason": exc.reason}
+        ) from None
     except OSError as exc:
-        raise CommandError(f"{path}: cannot read ({exc.strerror})") from None
+        raise CommandError(_("%(path)s: cannot read (%(error)s)") % {"path": path, "error": exc.strerror}) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CommandError(f"{path}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        raise CommandError(
+            _("%(path)s: not valid JSON at line %(line)d column %(column)d: %(error)s")
+            % {"path": path, "line": exc.lineno, "column": exc.colno, "error": exc.msg}
+        ) from None
 
 
 class Command(BaseCommand):
@@ -55,7 +61,7 @@ class Command(BaseCommand):
         except CatalogImportRefused as refused:
             for problem in refused.problems:
                 self.stderr.write(f"{path}: {problem}")
-            raise CommandError(f"{path}: {refused.message}") from None
+            raise CommandError(_("%(path)s: %(error)s") % {"path": path, "error": refused.message}) from None
 
         limit = None if options["verbosity"] >= 2 else LIST_LIMIT
         prefix = "[dry run] " if options["dry_run"] else ""

@@ -12,6 +12,7 @@ import os
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from apps.people.staff_import import StaffImportRefused, read_staff_csv, set_password_link, staff_import
@@ -46,7 +47,7 @@ class Command(BaseCommand):
     def handle(self, *args, file, password_from_env=None, prune=False, dry_run=False, **options):
         password = self._initial_password(password_from_env)
         if not os.path.isfile(file):
-            raise CommandError(f"{file}: no such file — check the path")
+            raise CommandError(_("%(path)s: no such file — check the path") % {"path": file})
         try:
             rows = read_staff_csv(file)
             report = staff_import(
@@ -60,7 +61,7 @@ class Command(BaseCommand):
         except StaffImportRefused as refused:
             for line in refused.errors:
                 self.stderr.write(line)
-            raise CommandError(refused.message) from None
+            raise CommandError(refused.message) from None  # translated by the import
 
         verb = "would be " if dry_run else ""
         self.stdout.write(
@@ -96,12 +97,18 @@ class Command(BaseCommand):
             return None
         password = os.environ.get(variable, "")
         if not password:
-            raise CommandError(f"--password-from-env {variable}: the variable is unset or empty — export it first")
+            raise CommandError(
+                _("--password-from-env %(variable)s: the variable is unset or empty — export it first")
+                % {"variable": variable}
+            )
         try:
             validate_password(password)
         except DjangoValidationError as exc:
             # The validators' messages describe the rule broken, never the password itself.
-            raise CommandError(f"--password-from-env {variable}: " + " ".join(exc.messages)) from None
+            raise CommandError(
+                _("--password-from-env %(variable)s: %(error)s")
+                % {"variable": variable, "error": " ".join(exc.messages)}
+            ) from None
         return password
 
     def _progress(self, total: int):

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from apps.places import conf
@@ -21,30 +23,39 @@ def read_feature_collection(path: Path) -> list:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise CommandError(f"{path}: no such file — check the path") from None
+        raise CommandError(_("%(path)s: no such file — check the path") % {"path": path}) from None
     except IsADirectoryError:
-        raise CommandError(f"{path}: is a directory — give the .geojson file") from None
+        raise CommandError(_("%(path)s: is a directory — give the .geojson file") % {"path": path}) from None
     except UnicodeDecodeError as exc:
-        raise CommandError(f"{path}: not UTF-8 text ({exc.reason}) — save the file as UTF-8") from None
+        raise CommandError(
+            _("%(path)s: not UTF-8 text (%(reason)s) — save the file as UTF-8") % {"path": path, "reason": exc.reason}
+        ) from None
     except OSError as exc:
-        raise CommandError(f"{path}: cannot read ({exc.strerror})") from None
+        raise CommandError(_("%(path)s: cannot read (%(error)s)") % {"path": path, "error": exc.strerror}) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CommandError(
-            f"{path}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg} — export the layer as GeoJSON"
+            _("%(path)s: not valid JSON at line %(line)d column %(column)d: %(error)s — export the layer as GeoJSON")
+            % {"path": path, "line": exc.lineno, "column": exc.colno, "error": exc.msg}
         ) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         found = data.get("type") if isinstance(data, dict) else type(data).__name__
         raise CommandError(
-            f'{path}: not a GeoJSON FeatureCollection (top-level "type" is {found!r}) — '
-            'the file must be {"type": "FeatureCollection", "features": [...]}'
+            _(
+                '%(path)s: not a GeoJSON FeatureCollection (top-level "type" is %(found)r) — '
+                'the file must be {"type": "FeatureCollection", "features": [...]}'
+            )
+            % {"path": path, "found": found}
         )
     features = data.get("features")
     if not isinstance(features, list):
-        raise CommandError(f'{path}: "features" is missing or not a list — give the FeatureCollection its features')
+        raise CommandError(
+            _('%(path)s: "features" is missing or not a list — give the FeatureCollection its features')
+            % {"path": path}
+        )
     if not features:
-        raise CommandError(f"{path}: the FeatureCollection has no features — nothing to import")
+        raise CommandError(_("%(path)s: the FeatureCollection has no features — nothing to import") % {"path": path})
     return features
 
 
@@ -92,10 +103,18 @@ class Command(BaseCommand):
             )
         except GridImportError as exc:
             for p in exc.problems:
-                where = f"feature #{p.index}" if p.index is not None else "file"
-                code = f" (code {p.code})" if p.code else ""
+                where = _("feature #%(index)d") % {"index": p.index} if p.index is not None else _("file")
+                code = " " + _("(code %(code)s)") % {"code": p.code} if p.code else ""
                 self.stderr.write(f"{path}: {where}{code}: {p.field}: {p.problem} — {p.fix}")
-            raise CommandError(f"{path}: {len(exc.problems)} problem(s); nothing was imported") from None
+            count = len(exc.problems)
+            raise CommandError(
+                ngettext(
+                    "%(path)s: %(count)d problem; nothing was imported",
+                    "%(path)s: %(count)d problems; nothing was imported",
+                    count,
+                )
+                % {"path": path, "count": count}
+            ) from None
         finally:
             for bar in bars.values():
                 bar.close()

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.core.errors import NotFound
 from apps.sla.calendars import get_calendar
@@ -17,9 +18,11 @@ def non_negative(option: str, value: str, kind=float):
     try:
         number = kind(value)
     except ValueError:
-        raise CommandError(f"{option}: {value!r} is not a number; write e.g. {option} 8") from None
+        raise CommandError(
+            _("%(option)s: %(value)r is not a number; write e.g. %(option)s 8") % {"option": option, "value": value}
+        ) from None
     if number < 0:
-        raise CommandError(f"{option}: must not be negative (got {value})")
+        raise CommandError(_("%(option)s: must not be negative (got %(value)s)") % {"option": option, "value": value})
     return number
 
 
@@ -42,7 +45,7 @@ class Command(BaseCommand):
         try:
             calendar = get_calendar(options.get("calendar"))
         except NotFound as exc:
-            raise CommandError(f"--calendar: {exc.message}") from None
+            raise CommandError(_("--calendar: %(error)s") % {"error": exc.message}) from None
         start = self.parse_start(options.get("start"), calendar.zone)
         if options.get("working_hours") is not None:
             deadline = calendar.add_working(start, 60 * non_negative("--working-hours", options["working_hours"]))
@@ -66,6 +69,7 @@ class Command(BaseCommand):
             start = datetime.fromisoformat(value.strip())
         except ValueError:
             raise CommandError(
-                f"--start: {value!r} is not an ISO 8601 time; write e.g. 2025-09-30T16:00 or 2025-09-30T16:00+08:00"
+                _("--start: %(value)r is not an ISO 8601 time; write e.g. 2025-09-30T16:00 or 2025-09-30T16:00+08:00")
+                % {"value": value}
             ) from None
         return start.replace(tzinfo=zone) if start.tzinfo is None else start

@@ -1,6 +1,7 @@
 """Seed holidays and make-up working days from the chinese_calendar package (idempotent)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from apps.sla.calendars import bump_config, sync_holidays_from_package
 from apps.sla.models import BusinessCalendar, CalendarDay, CalendarYear, SlaPolicy
@@ -13,16 +14,20 @@ def parse_years(value: str) -> list[int]:
         part = part.strip()
         if not part:
             continue
-        low, _, high = part.partition("-")
+        low, _dash, high = part.partition("-")
         try:
             first, last = int(low), int(high or low)
         except ValueError:
-            raise CommandError(f"--years: {part!r} is not a year; write e.g. --years 2025,2026 or 2004-2026") from None
+            raise CommandError(
+                _("--years: %(part)r is not a year; write e.g. --years 2025,2026 or 2004-2026") % {"part": part}
+            ) from None
         if first > last:
-            raise CommandError(f"--years: range {part!r} runs backwards; write the smaller year first")
+            raise CommandError(
+                _("--years: range %(part)r runs backwards; write the smaller year first") % {"part": part}
+            )
         years.extend(range(first, last + 1))
     if not years:
-        raise CommandError("--years is empty; write e.g. --years 2025,2026 or leave it out for every year")
+        raise CommandError(_("--years is empty; write e.g. --years 2025,2026 or leave it out for every year"))
     return years
 
 
@@ -48,9 +53,12 @@ class Command(BaseCommand):
         queryset = BusinessCalendar.objects.all()
         target = queryset.filter(code=calendar).first() if calendar else queryset.filter(is_default=True).first()
         if target is None:
-            known = ", ".join(queryset.values_list("code", flat=True)) or "none"
-            what = f"no calendar with code {calendar!r}" if calendar else "no default calendar"
-            raise CommandError(f"--calendar: {what}; known codes: {known}")
+            known = ", ".join(queryset.values_list("code", flat=True)) or _("none")
+            if calendar:
+                message = _("--calendar: no calendar with code %(code)r; known codes: %(known)s")
+            else:
+                message = _("--calendar: no default calendar; known codes: %(known)s")
+            raise CommandError(message % {"code": calendar, "known": known})
         wanted = parse_years(years) if years else None
         result = sync_holidays_from_package(calendar=target, years=wanted)
         covered = sorted(package_years())
