@@ -35,7 +35,8 @@ def markdown(r: dict) -> str:
         "Each figure: median of the runs, (min–max) across runs.",
         "",
         f"**1. Intake** — `POST /api/v1/tickets/` under gunicorn ({r['intake']['workers']} sync workers), "
-        f"{r['intake']['requests_per_run']:,} requests per run, residents with tokens",
+        f"{r['intake']['requests_per_run']:,} requests per run, residents with tokens, "
+        f"into a table of {r['intake'].get('tickets_before', 0):,} tickets",
         "",
         "| clients | requests/s | p50 ms | p95 ms | p99 ms | errors | tickets − 201 answers |",
         "|---:|---:|---:|---:|---:|---:|---:|",

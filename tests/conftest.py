@@ -28,6 +28,19 @@ if not BROKER_FROM_ENV:
     celery_app.conf.broker_url = "memory://"
 
 
+# Two runs against one PostgreSQL server (two checkouts, CI beside a developer's `make test`)
+# must not share test_<NAME>: pytest-django would drop the other run's database under it.
+RUN_ID = uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    for db in settings.DATABASES.values():
+        if db["ENGINE"] == "django.db.backends.postgresql":
+            test = db.setdefault("TEST", {})
+            test["NAME"] = f"{test.get('NAME') or 'test_' + db['NAME']}_{RUN_ID}"
+
+
 @pytest.fixture(autouse=True)
 def _fresh_grid_index():
     """Each test starts with no cached point→grid index: grids change in transactions that

@@ -6,8 +6,8 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 
+from apps.core.pagination import CappedPaginator
 from apps.core.throttles import AnonymousSubmitThrottle, TrackThrottle
 from apps.people.models import Role
 
@@ -33,8 +33,8 @@ def role_required(*roles):
 
 
 def paginate(request, queryset, per_page: int = PAGE_SIZE):
-    # Page counts via COUNT(*) once; rows by LIMIT/OFFSET: the page's cost does not grow with the data.
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    # Rows by LIMIT/OFFSET and a count capped at COUNT_CAP: the page's cost does not grow with the data.
+    return CappedPaginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 def throttled(request, kind: str) -> bool:
