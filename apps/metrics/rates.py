@@ -18,14 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, F, Q, Sum, Value
-from django.db.models.functions import Left, StrIndex, Substr
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import pgettext
 
 from apps.metrics.definitions import (
     COUNTED_STATES,
     RESOLVED_STATES,
+    ROW,
     RUNNING_STATES,
     breach_q,
     counted_tickets,
@@ -176,15 +176,16 @@ class Row:
 def aggregates(now: datetime) -> dict:
     """The conditional counts of the definition above, as Django aggregate expressions."""
     return {
-        "tickets": Count("pk"),
-        "responded_on_time": Count("pk", filter=Q(accepted_at__isnull=False, accepted_at__lte=F("respond_by"))),
-        "resolved": Count("pk", filter=Q(state__in=RESOLVED_STATES)),
-        "resolved_on_time": Count("pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_by"))),
-        # Rating is one-to-one with the ticket: the LEFT JOIN adds no rows, so Count("pk") stays right.
-        "rated": Count("rating"),
-        "satisfied": Count("rating", filter=Q(rating__score__gte=4)),
-        "resolved_at_window": Count("pk", filter=Q(resolved_at_window=True)),
-        "overdue_open": Count("pk", filter=breach_q(now)),
+        "tickets": Count(ROW),
+        "responded_on_time": Count(ROW, filter=Q(accepted_at__isnull=False, accepted_at__lte=F("respond_by"))),
+        "resolved": Count(ROW, filter=Q(state__in=RESOLVED_STATES)),
+        "resolved_on_time": Count(ROW, filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_by"))),
+        # From the ticket's copy of its rating (Ticket.rating_score, kept in step by ticket_rate):
+        # joining tickets_rating made every period's query read the whole rating table.
+        "rated": Count("rating_score"),
+        "satisfied": Count(ROW, filter=Q(rating_score__gte=4)),
+        "resolved_at_window": Count(ROW, filter=Q(resolved_at_window=True)),
+        "overdue_open": Count(ROW, filter=breach_q(now)),
         "response_minutes_sum": Sum("response_minutes"),
         "responses_timed": Count("response_minutes"),
         "resolution_minutes_sum": Sum("resolution_minutes", filter=Q(state__in=RESOLVED_STATES)),
@@ -193,20 +194,23 @@ def aggregates(now: datetime) -> dict:
 
 
 def rates_for(*, node: OrgNode | None, start: date, end: date, now: datetime | None = None) -> Rates:
-    """The counts and rates for the node's subtree (None: the whole city). One query."""
+    """The counts and rates for the node's subtree (None: the whole city). One query.
+
+    A caller that also shows the drill-down takes the total from its rows (``total_of``) instead.
+    """
     now = now or timezone.now()
     return Rates.from_row(counted_tickets(node=node, start=start, end=end).aggregate(**aggregates(now)))
 
 
-def _child_segment(parent_path: str):
-    """The code of the child of ``parent_path`` a ticket lies under, with its trailing "/".
+def _child_code(org_path: str, parent_path: str) -> str:
+    """The code of the child of ``parent_path`` a ticket's ``org_path`` lies under.
 
-    ``org_path`` "370100/370102/370102001/" under "370100/" gives "370102/"; a ticket placed
-    on the parent itself gives "". Built from Substr/StrIndex/Left, which mean the same on
-    SQLite and PostgreSQL, so codes of any length work (no fixed-width slicing).
+    "370100/370102/370102001/" under "370100/" gives "370102"; a ticket placed on the parent
+    itself gives "". Whole path segments, so codes of any length work (3701020011 is not
+    under 370102001).
     """
-    rest = Substr("org_path", len(parent_path) + 1)
-    return Left(rest, StrIndex(rest, Value("/")))
+    code, slash, _rest = org_path[len(parent_path) :].partition("/")
+    return code if slash else ""
 
 
 def _children(node: OrgNode | None) -> list[OrgNode]:
@@ -219,19 +223,21 @@ def rates_by_child(*, node: OrgNode | None, start: date, end: date, now: datetim
 
     The drill-down city → district → subdistrict → community → grid → worker. Children
     without tickets get a row of zeros (their rates None); the rows add up to ``rates_for``.
-    Three queries whatever the size: the children, one GROUP BY, and the workers' names.
+    Two queries whatever the number of tickets: the children, and one GROUP BY org_path (under
+    a grid: the GROUP BY, the roster and the workers' names). Grouping by the stored column,
+    not by the child's code cut out of it, spares computing a string for every ticket of the
+    period; it returns at most one row per org node under ``node`` (bounded by the org tree,
+    not by the tickets), folded into the children here.
     """
     now = now or timezone.now()
     if node is not None and node.level == Level.GRID:
         return _rates_by_worker(node=node, start=start, end=end, now=now)
     path = node_path(node)
-    grouped = (
-        counted_tickets(node=node, start=start, end=end)
-        .values(segment=_child_segment(path))
-        .annotate(**aggregates(now))
-        .order_by()
-    )
-    by_code = {row["segment"].rstrip("/"): Rates.from_row(row) for row in grouped}
+    grouped = counted_tickets(node=node, start=start, end=end).values("org_path").annotate(**aggregates(now)).order_by()
+    by_code: dict[str, Rates] = {}
+    for row in grouped:
+        code = _child_code(row["org_path"], path)
+        by_code[code] = by_code.get(code, Rates()) + Rates.from_row(row)
     rows = []
     for child in _children(node):
         rows.append(
@@ -273,15 +279,16 @@ def _rates_by_worker(*, node: OrgNode, start: date, end: date, now: datetime) ->
     rows = []
     for user_id in user_ids:
         user = users.get(user_id)
-        if user is None:
-            continue
+        # A user gone between the two queries keeps a row under their id, so that the rows
+        # still add up to the grid's figures (the page takes its total from them).
+        name = (user.full_name or user.username) if user is not None else str(user_id)
         rows.append(
             Row(
                 kind="worker",
                 key=str(user_id),
                 # The id, not the username: a username may be a phone number, shown masked elsewhere.
                 code=str(user_id),
-                name=user.full_name or user.username,
+                name=name,
                 level="worker",
                 rates=by_user.get(user_id, Rates()),
             )

@@ -74,7 +74,8 @@ def make_ticket(
     title: str = "路面坑洼",
     **extra,
 ) -> Ticket:
-    """One ticket row as the services would leave it; a Rating row when ``score`` is given."""
+    """One ticket row as the services would leave it; a Rating row (and its copy, rating_score) when
+    ``score`` is given."""
     grid = node if node.level == "grid" else None
     community = node.parent if grid else (node if node.level == "community" else None)
     ticket = Ticket.objects.create(
@@ -95,6 +96,7 @@ def make_ticket(
         closed_at=closed,
         respond_by=submitted + respond_in if respond_in is not None else None,
         resolve_by=submitted + resolve_in if resolve_in is not None else None,
+        rating_score=score,  # as services.ticket_rate leaves the row: the score copied onto the ticket
         **extra,
     )
     if score is not None:

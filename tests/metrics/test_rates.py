@@ -93,6 +93,7 @@ def test_empty_denominators_are_none_not_zero(tree):
 
 def test_satisfaction_none_when_nothing_rated(scenario, tree):
     Rating.objects.all().delete()
+    Ticket.objects.update(rating_score=None)
     rates = rates_for(node=tree.c1, start=MARCH[0], end=MARCH[1], now=NOW)
     assert (rates.rated, rates.satisfied, rates.satisfaction_rate) == (0, 0, None)
     assert rates.response_rate == 0.75

@@ -375,6 +375,10 @@ def ticket_rate(*, ticket, actor, score: int, comment: str = "") -> Rating:
         raise Conflict(_("This ticket has already been rated."), code="already_rated")
     now = timezone.now()
     rating = Rating.objects.create(ticket=ticket, score=score, comment=(comment or "").strip()[:2000], created_at=now)
+    # The metrics read the score from the ticket row (Ticket.rating_score): kept in step here,
+    # in the same transaction. updated_at is left alone: rating does not change the ticket's handling.
+    ticket.rating_score = score
+    ticket.save(update_fields=["rating_score"])
     record_event(
         ticket,
         action="rate",
