@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
 
+from apps.core.db import reporting_db
 from apps.metrics.periods import day_bounds
 from apps.places.models import OrgNode
 from apps.tickets.models import State, Ticket
@@ -57,7 +58,9 @@ def node_path(node: OrgNode | None) -> str:
 def counted_tickets(*, node: OrgNode | None, start: date, end: date) -> QuerySet[Ticket]:
     """The tickets the rates count: submitted in the period, under the node, not merged or rejected."""
     lo, hi = day_bounds(start, end)
-    qs = Ticket.objects.filter(submitted_at__gte=lo, submitted_at__lt=hi, state__in=COUNTED_STATES)
+    qs = Ticket.objects.using(reporting_db()).filter(
+        submitted_at__gte=lo, submitted_at__lt=hi, state__in=COUNTED_STATES
+    )
     path = node_path(node)
     if path:
         # An indexed prefix scan (varchar_pattern_ops on org_path), no join with the org tree.

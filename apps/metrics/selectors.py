@@ -10,6 +10,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, W
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from apps.core.db import reporting_db
 from apps.metrics.definitions import (
     RESOLVED_STATES,
     ROW,
@@ -55,7 +56,9 @@ def daily_trend(*, node: OrgNode | None, start: date, end: date) -> list[TrendDa
         .order_by()
     )
     lo, hi = day_bounds(start, end)
-    resolved = Ticket.objects.filter(resolved_at__gte=lo, resolved_at__lt=hi, state__in=RESOLVED_STATES)
+    resolved = Ticket.objects.using(reporting_db()).filter(
+        resolved_at__gte=lo, resolved_at__lt=hi, state__in=RESOLVED_STATES
+    )
     if node_path(node):
         resolved = resolved.filter(org_path__startswith=node.path)
     resolved = (
@@ -139,7 +142,7 @@ def attention_queryset(*, node: OrgNode | None, now: datetime | None = None) -> 
     """Open tickets (clock running) under the node in warning or in breach, the most urgent first:
     breaches before warnings, then by the target that matters now, earliest first."""
     now = now or timezone.now()
-    qs = Ticket.objects.filter(warning_q(now) | breach_q(now))
+    qs = Ticket.objects.using(reporting_db()).filter(warning_q(now) | breach_q(now))
     if node_path(node):
         qs = qs.filter(org_path__startswith=node.path)
     return (
