@@ -39,7 +39,10 @@ def test_ticket_actions_lock_the_ticket_row_on_postgresql(world):
     # Regression: FOR UPDATE across the nullable department join is refused by PostgreSQL.
     ticket = submit(world)
     with transaction.atomic():
-        assert actions._lock(ticket).pk == ticket.pk
+        assert actions.lock_ticket(ticket).pk == ticket.pk
+        # The scan's wider set of nullable joins too (ticket_process_due locks through it).
+        related = ("category", "assignee", "department", "grid", "community")
+        assert actions.lock_ticket(ticket.pk, related=related).grid_id == ticket.grid_id
 
 
 def submit_at(world, when, **kwargs) -> Ticket:

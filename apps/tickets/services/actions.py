@@ -50,13 +50,13 @@ UPDATE_FIELDS = [
 ]
 
 
-def _lock(ticket) -> Ticket:
+def lock_ticket(ticket, *, related: tuple[str, ...] = ("category", "department")) -> Ticket:
     """Re-read the ticket under a row lock: the second of two racing actions sees the first's result."""
     pk = ticket.pk if isinstance(ticket, Ticket) else ticket
     try:
         # of=("self",): lock the ticket row only; PostgreSQL refuses FOR UPDATE on the
-        # nullable side of the outer join that select_related("department") makes.
-        return Ticket.objects.select_for_update(of=("self",)).select_related("category", "department").get(pk=pk)
+        # nullable side of the outer joins that select_related makes (SQLite ignores the clause).
+        return Ticket.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
     except Ticket.DoesNotExist:
         raise NotFound(_("No such ticket.")) from None
 
@@ -96,7 +96,7 @@ def _finish(ticket: Ticket, action: str, actor, from_state: str, *, note="", dat
 
 @transaction.atomic
 def ticket_accept(*, ticket, actor, note: str = "") -> Ticket:
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     action = workflow.check("accept", user=actor, ticket=ticket)
     before, now = ticket.state, timezone.now()
     if ticket.assignee_id is None:
@@ -111,7 +111,7 @@ def ticket_accept(*, ticket, actor, note: str = "") -> Ticket:
 
 @transaction.atomic
 def ticket_start(*, ticket, actor, note: str = "") -> Ticket:
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     action = workflow.check("start", user=actor, ticket=ticket)
     before = ticket.state
     ticket.state = action.to_state
@@ -121,7 +121,7 @@ def ticket_start(*, ticket, actor, note: str = "") -> Ticket:
 
 @transaction.atomic
 def ticket_wait_on_resident(*, ticket, actor, note: str) -> Ticket:
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     action = workflow.check("wait_on_resident", user=actor, ticket=ticket)
     note = _required(note, "note", _("Say what the resident needs to provide."))
     before, now = ticket.state, timezone.now()
@@ -133,7 +133,7 @@ def ticket_wait_on_resident(*, ticket, actor, note: str) -> Ticket:
 
 @transaction.atomic
 def ticket_resume(*, ticket, actor, note: str = "") -> Ticket:
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     action = workflow.check("resume", user=actor, ticket=ticket)
     before = ticket.state
     ticket.state = action.to_state
@@ -144,7 +144,7 @@ def ticket_resume(*, ticket, actor, note: str = "") -> Ticket:
 @transaction.atomic
 def ticket_resolve(*, ticket, actor, note: str) -> tuple[Ticket, object]:
     """Resolve with a note; returns the ticket and the event (photos are attached to it)."""
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     action = workflow.check("resolve", user=actor, ticket=ticket)
     note = _required(note, "note", _("Say how the request was resolved."))
     before, now = ticket.state, timezone.now()
@@ -182,7 +182,7 @@ def resolve_at_window(*, ticket: Ticket, actor, note: str) -> Ticket:
 
 @transaction.atomic
 def ticket_close(*, ticket, actor, note: str = "") -> Ticket:
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     action = workflow.check("close", user=actor, ticket=ticket)
     before, now = ticket.state, timezone.now()
     ticket.state = action.to_state
@@ -193,7 +193,7 @@ def ticket_close(*, ticket, actor, note: str = "") -> Ticket:
 
 @transaction.atomic
 def ticket_reopen(*, ticket, actor, note: str) -> Ticket:
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     action = workflow.check("reopen", user=actor, ticket=ticket)
     note = _required(note, "note", _("Say what is still wrong."))
     before = ticket.state
@@ -206,7 +206,7 @@ def ticket_reopen(*, ticket, actor, note: str) -> Ticket:
 
 @transaction.atomic
 def ticket_reject(*, ticket, actor, reason: str) -> Ticket:
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     action = workflow.check("reject", user=actor, ticket=ticket)
     reason = _required(reason, "reason", _("Give the reason the resident will see."))
     before, now = ticket.state, timezone.now()
@@ -235,7 +235,7 @@ def _grid_or_department(grid_code: str | None, department_code: str | None):
 
 @transaction.atomic
 def ticket_transfer(*, ticket, actor, reason: str, grid_code: str | None = None, department_code: str | None = None):
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     action = workflow.check("transfer", user=actor, ticket=ticket)
     reason = _required(reason, "reason", _("Give the reason for the transfer."))
     grid, department = _grid_or_department(grid_code, department_code)
@@ -269,7 +269,7 @@ def ticket_transfer(*, ticket, actor, reason: str, grid_code: str | None = None,
 
 @transaction.atomic
 def ticket_return(*, ticket, actor, reason: str) -> Ticket:
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     action = workflow.check("return", user=actor, ticket=ticket)
     reason = _required(reason, "reason", _("Say why the ticket is misrouted."))
     before = ticket.state
@@ -286,7 +286,7 @@ def ticket_return(*, ticket, actor, reason: str) -> Ticket:
 
 @transaction.atomic
 def ticket_reassign(*, ticket, actor, assignee_id: int, note: str = "") -> Ticket:
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     action = workflow.check("reassign", user=actor, ticket=ticket)
     worker = User.objects.filter(
         pk=assignee_id, is_active=True, role__in=[Role.GRID_WORKER, Role.DEPARTMENT_STAFF, Role.CLERK]
@@ -315,7 +315,7 @@ def ticket_reassign(*, ticket, actor, assignee_id: int, note: str = "") -> Ticke
 def ticket_merge(*, ticket, actor, into_id: int, note: str = "") -> Ticket:
     from apps.tickets.selectors import visible_tickets
 
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     action = workflow.check("merge", user=actor, ticket=ticket)
     target = visible_tickets(actor).select_for_update().filter(pk=into_id).first() if into_id != ticket.pk else None
     if target is None or target.state not in OPEN_STATES:
@@ -342,7 +342,7 @@ def ticket_merge(*, ticket, actor, into_id: int, note: str = "") -> Ticket:
 
 @transaction.atomic
 def ticket_comment(*, ticket, actor, body: str, is_internal: bool = False) -> Comment:
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     workflow.check("comment", user=actor, ticket=ticket)
     body = _required(body, "body", _("Write a comment."))
     if len(body) > 4000:
@@ -367,7 +367,7 @@ def ticket_comment(*, ticket, actor, body: str, is_internal: bool = False) -> Co
 
 @transaction.atomic
 def ticket_rate(*, ticket, actor, score: int, comment: str = "") -> Rating:
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     workflow.check("rate", user=actor, ticket=ticket)
     if not isinstance(score, int) or not 1 <= score <= 5:
         raise ValidationFailed(_("Rate from 1 to 5."), fields={"score": [_("Rate from 1 to 5.")]})

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import logging
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.sla.schedule import ESCALATION_LEVELS, Step, due_steps
 from apps.tickets import sla_hooks
 from apps.tickets.models import SlaStep, State, Ticket
+from apps.tickets.services.actions import lock_ticket
 from apps.tickets.services.events import record_event
 
 logger = logging.getLogger(__name__)
@@ -73,11 +74,7 @@ def ticket_process_due(*, ticket_id: int, now=None) -> list[str]:
     now = now or timezone.now()
     # Lock the row even though the scan already holds it (a no-op then): called on its own, two
     # copies must not both save a stale ticket over each other's escalation level or state.
-    ticket = (
-        Ticket.objects.select_for_update(of=("self",) if connection.features.has_select_for_update_of else ())
-        .select_related("category", "assignee", "department", "grid", "community")
-        .get(pk=ticket_id)
-    )
+    ticket = lock_ticket(ticket_id, related=("category", "assignee", "department", "grid", "community"))
     done = set(ticket.sla_steps.values_list("key", flat=True))
     supervisions = list(ticket.supervision_orders.filter(fulfilled_at__isnull=True))
     performed = []

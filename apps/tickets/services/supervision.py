@@ -11,13 +11,13 @@ from apps.core.choices import Priority
 from apps.core.errors import ValidationFailed
 from apps.tickets import sla_hooks, workflow
 from apps.tickets.models import SupervisionOrder
-from apps.tickets.services.actions import _finish, _lock, _required
+from apps.tickets.services.actions import _finish, _required, lock_ticket
 
 
 @transaction.atomic
 def ticket_supervise(*, ticket, actor, note: str, due_at) -> SupervisionOrder:
     """A supervisor orders the handler to act by ``due_at``; the order is tracked like a target."""
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     workflow.check("supervise", user=actor, ticket=ticket)
     note = _required(note, "note", _("Say what must be done."))
     now = timezone.now()
@@ -43,7 +43,7 @@ def ticket_supervise(*, ticket, actor, note: str, due_at) -> SupervisionOrder:
 @transaction.atomic
 def ticket_reclassify(*, ticket, actor, category_code: str | None = None, priority: str | None = None, note: str = ""):
     """Change the category and/or priority; deadlines are recomputed keeping the time already spent."""
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     workflow.check("reclassify", user=actor, ticket=ticket)
     changes = {}
     if category_code and category_code != ticket.category.code:
