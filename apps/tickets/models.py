@@ -249,6 +249,10 @@ class Attachment(models.Model):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["created_at", "id"]
+        indexes = [
+            # The orphan sweep (orphans.py) reads the stored names one month folder at a time.
+            models.Index(fields=["file"], name="attachment_file_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self):
         return self.original_name
