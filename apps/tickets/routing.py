@@ -14,6 +14,8 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import Count
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from apps.catalog.models import Handler
 from apps.places.locator import locate
@@ -59,19 +61,23 @@ def pick_worker(grid: OrgNode, day: date, *, exclude_user_id: int | None = None)
 
     roster = [e for e in roster_for_grid(grid=grid, day=day) if e.user.pk != exclude_user_id]
     if not roster:
-        return None, "no worker in this grid's roster"
+        return None, _("no worker in this grid's roster")
     primaries = [e for e in roster if not e.is_deputy]
     available = [e for e in primaries if e.available]
-    how = "worker"
+    how = _("worker")
     if not available:
         available = [e for e in roster if e.is_deputy and e.available]
-        away = ", ".join(f"{e.user.username} {e.why}" for e in primaries) or "no primary worker"
-        how = f"{away}; deputy"
+        away = ", ".join(f"{e.user.username} {e.why}" for e in primaries) or _("no primary worker")
+        how = _("%(away)s; deputy") % {"away": away}
     if not available:
-        return None, "nobody available (" + ", ".join(f"{e.user.username} {e.why}" for e in roster) + ")"
+        return None, _("nobody available (%(who)s)") % {"who": ", ".join(f"{e.user.username} {e.why}" for e in roster)}
     counts = open_counts([e.user.pk for e in available])
     chosen = min(available, key=lambda e: (counts.get(e.user.pk, 0), e.is_deputy, e.position, e.user.pk))
-    return chosen.user, f"{how} {chosen.user.username} chosen; {counts.get(chosen.user.pk, 0)} open tickets"
+    return chosen.user, _("%(how)s %(user)s chosen; %(n)d open tickets") % {
+        "how": how,
+        "user": chosen.user.username,
+        "n": counts.get(chosen.user.pk, 0),
+    }
 
 
 def city_node() -> OrgNode | None:
@@ -88,36 +94,66 @@ def route_ticket(
     grid: OrgNode | None = None,
     exclude_user_id: int | None = None,
 ) -> Route:
+    """Where the ticket goes and who gets it, with the reason for its route event.
+
+    The reason is read later by everyone on the timeline, so it is written in the desk's language
+    (LANGUAGE_CODE), not in the language of whoever happened to submit.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _route(
+            category=category,
+            lat=lat,
+            lng=lng,
+            community=community,
+            day=day,
+            grid=grid,
+            exclude_user_id=exclude_user_id,
+        )
+
+
+def _route(
+    *,
+    category,
+    lat: float | None,
+    lng: float | None,
+    community: OrgNode | None,
+    day: date,
+    grid: OrgNode | None = None,
+    exclude_user_id: int | None = None,
+) -> Route:
     route = Route()
     if grid is not None:
         route.grid = grid
         route.community = grid.parent if grid.parent and grid.parent.level == Level.COMMUNITY else community
-        route.reasons.append(f"grid {grid.code} chosen")
+        route.reasons.append(_("grid %(code)s chosen") % {"code": grid.code})
     elif lat is not None and lng is not None:
         location = locate(lat=lat, lng=lng)
         route.grid, route.community = location.grid, location.community
         route.reasons.append(location.reason)
         if route.grid is None and community is not None:
             route.community = community
-            route.reasons.append(f"community {community.code} chosen by the resident")
+            route.reasons.append(_("community %(code)s chosen by the resident") % {"code": community.code})
     elif community is not None:
         route.community = community
-        route.reasons.append(f"no point; community {community.code} chosen")
+        route.reasons.append(_("no point; community %(code)s chosen") % {"code": community.code})
     else:
-        route.reasons.append("no location given")
+        route.reasons.append(_("no location given"))
 
     if category.handler == Handler.DEPARTMENT and category.department_id:
         route.department = category.department
-        route.reasons.append(f"category handled by department {category.department.code}; department queue")
+        route.reasons.append(
+            _("category handled by department %(code)s; department queue") % {"code": category.department.code}
+        )
     elif route.grid is not None:
         route.assignee, why = pick_worker(route.grid, day, exclude_user_id=exclude_user_id)
         route.reasons.append(why)
         if route.assignee is None:
-            route.reasons.append(f"community {route.community.code if route.community else '?'} dispatch queue")
+            code = route.community.code if route.community else "?"
+            route.reasons.append(_("community %(code)s dispatch queue") % {"code": code})
     elif route.community is not None:
-        route.reasons.append(f"community {route.community.code} dispatch queue")
+        route.reasons.append(_("community %(code)s dispatch queue") % {"code": route.community.code})
     else:
-        route.reasons.append("city dispatch queue")
+        route.reasons.append(_("city dispatch queue"))
 
     place = route.grid or route.community
     if place is None and route.department is not None:

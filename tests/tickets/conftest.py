@@ -76,8 +76,10 @@ def features() -> list[dict]:
 
 
 @pytest.fixture(autouse=True)
-def english():
-    # Messages are asserted in English whatever LANGUAGE_CODE is (zh-hans by default).
+def english(settings):
+    # Messages are asserted in English: the request's and the desk's (system notes such as routing
+    # reasons are written in LANGUAGE_CODE, zh-hans by default).
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 

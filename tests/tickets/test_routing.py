@@ -319,3 +319,18 @@ def test_reassigning_a_waiting_ticket_restarts_its_clock(world):
     ticket.refresh_from_db()
     assert ticket.state == "submitted"
     assert ticket.paused_at is None
+
+
+# --- the language of the stored reason ----------------------------------------------------------
+
+
+def test_the_reason_is_written_in_the_desks_language_whatever_the_request_speaks(world, settings):
+    from tests.tickets.test_intake import URL, body
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    response = api_client(world.resident).post(URL, body(), format="json")  # the client asks for English
+    assert response.status_code == 201
+    assert response.json()["category"]["name"] and response.headers["Content-Language"] == "en"
+    event = route_event(Ticket.objects.get(pk=response.json()["id"]))
+    assert event.note == f"该点位于网格 {G1} 内; 网格员 worker 接单；手头 0 件未办结"
+    assert event.data["reason"] == event.note

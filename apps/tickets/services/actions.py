@@ -3,8 +3,9 @@ ticket, writes its TicketEvent and its SLA bookkeeping — in one transaction.""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, NotFound, ValidationFailed
@@ -59,6 +60,12 @@ def lock_ticket(ticket, *, related: tuple[str, ...] = ("category", "department")
         return Ticket.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
     except Ticket.DoesNotExist:
         raise NotFound(_("No such ticket.")) from None
+
+
+def _no_confirmation_note() -> str:
+    # A system note is read by everyone on the timeline: the desk's language, not the actor's.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Closed: this service needs no confirmation.")
 
 
 def fulfil_supervision(ticket: Ticket, *, now) -> None:
@@ -156,7 +163,7 @@ def ticket_resolve(*, ticket, actor, note: str) -> tuple[Ticket, object]:
     event = _finish(ticket, "resolve", actor, before, note=note, now=now)
     if not ticket.category.requires_confirmation:
         ticket.state, ticket.closed_at = State.CLOSED, now
-        _finish(ticket, "close", None, State.RESOLVED, note=_("Closed: this service needs no confirmation."), now=now)
+        _finish(ticket, "close", None, State.RESOLVED, note=_no_confirmation_note(), now=now)
     return ticket, event
 
 
@@ -176,7 +183,7 @@ def resolve_at_window(*, ticket: Ticket, actor, note: str) -> Ticket:
     _finish(ticket, "resolve", actor, State.SUBMITTED, note=note, data={"at_window": True}, now=now)
     if not ticket.category.requires_confirmation:
         ticket.state, ticket.closed_at = State.CLOSED, now
-        _finish(ticket, "close", None, State.RESOLVED, note=_("Closed: this service needs no confirmation."), now=now)
+        _finish(ticket, "close", None, State.RESOLVED, note=_no_confirmation_note(), now=now)
     return ticket
 
 
