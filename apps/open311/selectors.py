@@ -10,7 +10,7 @@ from apps.catalog.selectors import active_categories
 from apps.open311 import conf
 from apps.open311.models import SubmittedRequest
 from apps.tickets.codes import normalise
-from apps.tickets.models import OPEN_STATES, State, Ticket
+from apps.tickets.models import BOUNDARIES, OPEN_STATES, State, Ticket
 
 CLOSED_STATES = (State.RESOLVED, State.CLOSED, State.REJECTED, State.MERGED)
 
@@ -46,6 +46,7 @@ def public_tickets() -> QuerySet[Ticket]:
     return (
         Ticket.objects.filter(channel__in=sorted(conf.public_channels()))
         .select_related("category", "department", "grid", "community", "merged_into", "open311")
+        .defer(*BOUNDARIES)
         .order_by("-submitted_at", "-id")
     )
 

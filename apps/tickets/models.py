@@ -22,6 +22,10 @@ class State(models.TextChoices):
 
 
 OPEN_STATES = (State.SUBMITTED, State.ACCEPTED, State.IN_PROGRESS, State.WAITING_ON_RESIDENT)
+# The places' GeoJSON boundaries: never wanted with a ticket, and decoding them for the grid and
+# the community of every row made a list page's rows several times dearer. Querysets that
+# select_related a ticket's places defer them.
+BOUNDARIES = ("grid__boundary", "community__boundary")
 FINAL_STATES = (State.CLOSED, State.REJECTED, State.MERGED)
 
 

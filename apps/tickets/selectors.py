@@ -9,7 +9,7 @@ from django.utils import timezone
 from apps.people.models import Role
 from apps.people.scopes import scope_for
 from apps.tickets.codes import normalise
-from apps.tickets.models import OPEN_STATES, Attachment, Comment, Ticket, TicketEvent
+from apps.tickets.models import BOUNDARIES, OPEN_STATES, Attachment, Comment, Ticket, TicketEvent
 
 
 def visible_tickets(user) -> QuerySet[Ticket]:
@@ -32,7 +32,11 @@ def visible_tickets(user) -> QuerySet[Ticket]:
 
 
 def ticket_list(user, *, filters: dict | None = None) -> QuerySet[Ticket]:
-    return visible_tickets(user).select_related("category", "grid", "community", "department", "assignee")
+    return (
+        visible_tickets(user)
+        .select_related("category", "grid", "community", "department", "assignee")
+        .defer(*BOUNDARIES)
+    )
 
 
 def ticket_detail(user, pk: int) -> Ticket | None:
@@ -47,8 +51,11 @@ def ticket_detail(user, pk: int) -> Ticket | None:
         attachments = attachments.filter(is_internal=False)
     return (
         ticket_list(user)
-        .select_related("rating", "merged_into")
+        .select_related("rating")
         .prefetch_related(
+            # Not a join: a self-join on the whole ticket row made this query's plan cost more
+            # than running it (the merged-into ticket is rare; no query when there is none).
+            Prefetch("merged_into", queryset=Ticket.objects.only("id", "code")),
             Prefetch("events", queryset=events),
             Prefetch("comments", queryset=comments),
             Prefetch("attachments", queryset=attachments),

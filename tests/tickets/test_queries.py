@@ -102,3 +102,13 @@ def test_action_response_is_bounded_too(world, django_assert_max_num_queries):
     with django_assert_max_num_queries(25):
         response = api_client(fresh(world.worker)).post(f"/api/v1/tickets/{ticket.pk}/accept/", {}, format="json")
     assert response.status_code == 200
+
+
+def test_a_merged_ticket_names_its_target_for_one_query_more(world):
+    target = make_ticket(world)
+    duplicate = make_ticket(world)
+    plain, _ = count_queries(world.district_supervisor, f"/api/v1/tickets/{target.pk}/")
+    services.ticket_merge(ticket=duplicate, actor=world.district_supervisor, into_id=target.pk)
+    queries, response = count_queries(world.district_supervisor, f"/api/v1/tickets/{duplicate.pk}/")
+    assert response.json()["merged_into"] == target.code
+    assert queries == plain + 1  # the target's code, fetched by id instead of a join planned every time

@@ -57,7 +57,8 @@ def lock_ticket(ticket, *, related: tuple[str, ...] = ("category", "department")
     try:
         # of=("self",): lock the ticket row only; PostgreSQL refuses FOR UPDATE on the
         # nullable side of the outer joins that select_related makes (SQLite ignores the clause).
-        return Ticket.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
+        qs = Ticket.objects.select_for_update(of=("self",)).select_related(*related)
+        return qs.defer(*(f"{name}__boundary" for name in related if name in ("grid", "community"))).get(pk=pk)
     except Ticket.DoesNotExist:
         raise NotFound(_("No such ticket.")) from None
 
