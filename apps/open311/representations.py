@@ -102,11 +102,16 @@ def status_of(ticket) -> str:
     return "open" if ticket.state in OPEN_STATES else "closed"
 
 
-def status_notes(ticket) -> str | None:
-    if ticket.state == State.REJECTED:
-        return ticket.reject_reason or None
+def status_notes(ticket, publication: Publication | None = None) -> str | None:
+    """Why the status is what it is. A reject reason or a resolution note is staff's free text about
+    the resident's request and can say as much as the description: hidden with the descriptions."""
+    publication = publication or Publication.from_settings()
     if ticket.state == State.MERGED and ticket.merged_into_id:
         return _("Merged into request %(code)s.") % {"code": ticket.merged_into.code}
+    if not publication.descriptions:
+        return None
+    if ticket.state == State.REJECTED:
+        return ticket.reject_reason or None
     if ticket.state in (State.RESOLVED, State.CLOSED):
         return ticket.resolution_note or None
     return None
@@ -138,7 +143,7 @@ def request_entry(ticket, publication: Publication | None = None) -> dict:
     return {
         "service_request_id": ticket.code,
         "status": status_of(ticket),
-        "status_notes": status_notes(ticket),
+        "status_notes": status_notes(ticket, publication),
         "service_name": localized(ticket.category),
         "service_code": ticket.category.code,
         "description": (ticket.description or None) if publication.descriptions else None,

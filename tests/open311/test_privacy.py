@@ -177,6 +177,22 @@ def test_hidden_descriptions(client, by_channel, settings, validate):
         assert DESCRIPTION not in client.get(f"{BASE}{path}").content.decode("utf-8")
 
 
+def test_staff_notes_are_hidden_with_the_descriptions(client, world, by_channel, settings, validate):
+    note = "已上门为李四家门口更换路灯"  # staff's free text about the request can name the resident
+    ticket = by_channel["web"]
+    assert ticket.assignee == world.worker
+    services.ticket_accept(ticket=ticket, actor=world.worker)
+    services.ticket_resolve(ticket=ticket, actor=world.worker, note=note)
+    path = f"requests/{ticket.code}"
+    assert get_both(client, path)[0]["status_notes"] == note
+
+    settings.OPEN311_PUBLISH_DESCRIPTIONS = False
+    entry = get_both(client, path)[0]
+    validate([entry], "requests.json")
+    assert (entry["status"], entry["status_notes"], entry["description"]) == ("closed", None, None)
+    assert note not in client.get(f"{BASE}requests.xml").content.decode("utf-8")
+
+
 def test_everything_hidden_still_validates_and_costs_one_query(
     client, by_channel, settings, validate, django_assert_max_num_queries
 ):
