@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db.models import Count
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from apps.catalog.models import Handler
 from apps.places.locator import locate
@@ -31,10 +32,11 @@ class Route:
     assignee: object | None = None
     org_path: str = ""
     reasons: list[str] = field(default_factory=list)
+    separator: str = "; "  # set in the desk's language with the reasons
 
     @property
     def reason(self) -> str:
-        return "; ".join(self.reasons)
+        return self.separator.join(self.reasons)
 
     def as_data(self) -> dict:
         return {
@@ -121,7 +123,7 @@ def _route(
     grid: OrgNode | None = None,
     exclude_user_id: int | None = None,
 ) -> Route:
-    route = Route()
+    route = Route(separator=pgettext("between the parts of a routing reason", "; "))
     if grid is not None:
         route.grid = grid
         route.community = grid.parent if grid.parent and grid.parent.level == Level.COMMUNITY else community

@@ -332,5 +332,5 @@ def test_the_reason_is_written_in_the_desks_language_whatever_the_request_speaks
     assert response.status_code == 201
     assert response.json()["category"]["name"] and response.headers["Content-Language"] == "en"
     event = route_event(Ticket.objects.get(pk=response.json()["id"]))
-    assert event.note == f"该点位于网格 {G1} 内; 网格员 worker 接单；手头 0 件未办结"
+    assert event.note == f"该点位于网格 {G1} 内；网格员 worker 接单；手头 0 件未办结"
     assert event.data["reason"] == event.note
