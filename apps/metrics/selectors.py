@@ -195,11 +195,18 @@ def attention_row(ticket: Ticket, *, now: datetime) -> AttentionRow:
 def tickets_in_warning_and_breach(
     *, node: OrgNode | None, now: datetime | None = None, limit: int = 50, offset: int = 0
 ) -> list[AttentionRow]:
-    """A page of ``attention_queryset`` as rows with their age. One query."""
+    """A page of ``attention_queryset`` as rows with their age. Two queries whatever the backlog:
+    the page's ids, ordered, from the partial covering index ``ticket_running_cover`` alone (every
+    column that decides warning, breach and urgency is in it), then only the page's rows. In one
+    query PostgreSQL read every running ticket's row in scope to sort them (~130 ms at 80,000)."""
     now = now or timezone.now()
     limit = max(1, min(limit, ATTENTION_MAX))
-    page = attention_queryset(node=node, now=now)[offset : offset + limit]
-    return [attention_row(t, now=now) for t in page]
+    ordered = attention_queryset(node=node, now=now)
+    ids = list(ordered.values_list("pk", flat=True)[offset : offset + limit])
+    if not ids:
+        return []
+    rows = {ticket.pk: ticket for ticket in ordered.filter(pk__in=ids)}
+    return [attention_row(rows[pk], now=now) for pk in ids if pk in rows]
 
 
 __all__ = [

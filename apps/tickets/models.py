@@ -173,6 +173,24 @@ class Ticket(models.Model):
                 condition=Q(resolved_at__isnull=False),
                 name="ticket_resolved_cover",
             ),
+            # The supervisors' warning/breach list (apps.metrics attention): the tickets whose clock
+            # runs, by place, with every column that decides warning, breach and urgency, so the
+            # page's ids come from the index alone and only the page's rows are read.
+            models.Index(
+                fields=["org_path"],
+                include=[
+                    "id",
+                    "state",
+                    "accepted_at",
+                    "respond_warn_at",
+                    "resolve_warn_at",
+                    "respond_by",
+                    "resolve_by",
+                ],
+                condition=Q(state__in=["submitted", "accepted", "in_progress"]),
+                opclasses=["varchar_pattern_ops"],
+                name="ticket_running_cover",
+            ),
             models.Index(fields=["resolve_by"], name="ticket_resolve_by"),
             models.Index(fields=["channel", "submitted_at"], name="ticket_channel_submitted"),
             models.Index(

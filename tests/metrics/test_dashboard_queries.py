@@ -22,11 +22,11 @@ pytestmark = pytest.mark.django_db
 
 PERIOD = {"from": MARCH[0].isoformat(), "to": MARCH[1].isoformat()}
 # The drill-down (its rows give the total too), the trend's two series, the top categories
-# (their total is the sum of their rows) and the attention list.
-DASHBOARD_TICKET_QUERIES = 5
+# (their total is the sum of their rows) and the attention list (its page's ids, then its rows).
+DASHBOARD_TICKET_QUERIES = 6
 # Under a grid: session, user, scope, node, the worker rows (3), the trend (2), the breadcrumb,
-# the attention list, the top categories and the header's unread notices.
-DASHBOARD_MAX_QUERIES = 13
+# the attention list (2), the top categories and the header's unread notices.
+DASHBOARD_MAX_QUERIES = 14
 
 
 def _ticket_queries(ctx) -> list[str]:
