@@ -14,11 +14,11 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import Count
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from apps.catalog.models import Handler
+from apps.core.i18n import in_desk_language
 from apps.places.locator import locate
 from apps.places.models import Level, OrgNode
 from apps.tickets.models import OPEN_STATES, Ticket
@@ -86,6 +86,7 @@ def city_node() -> OrgNode | None:
     return OrgNode.objects.filter(code=settings.CITY_CODE).first()
 
 
+@in_desk_language
 def route_ticket(
     *,
     category,
@@ -96,33 +97,8 @@ def route_ticket(
     grid: OrgNode | None = None,
     exclude_user_id: int | None = None,
 ) -> Route:
-    """Where the ticket goes and who gets it, with the reason for its route event.
-
-    The reason is read later by everyone on the timeline, so it is written in the desk's language
-    (LANGUAGE_CODE), not in the language of whoever happened to submit.
-    """
-    with translation.override(settings.LANGUAGE_CODE):
-        return _route(
-            category=category,
-            lat=lat,
-            lng=lng,
-            community=community,
-            day=day,
-            grid=grid,
-            exclude_user_id=exclude_user_id,
-        )
-
-
-def _route(
-    *,
-    category,
-    lat: float | None,
-    lng: float | None,
-    community: OrgNode | None,
-    day: date,
-    grid: OrgNode | None = None,
-    exclude_user_id: int | None = None,
-) -> Route:
+    """Where the ticket goes and who gets it, with the reason for its route event (written in the
+    desk's language: everyone on the timeline reads it later)."""
     route = Route(separator=pgettext("between the parts of a routing reason", "; "))
     if grid is not None:
         route.grid = grid

@@ -3,12 +3,12 @@ ticket, writes its TicketEvent and its SLA bookkeeping — in one transaction.""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, NotFound, ValidationFailed
+from apps.core.i18n import in_desk_language
 from apps.people.models import Role, User
 from apps.people.scopes import scope_for
 from apps.places.models import Department, Level, OrgNode
@@ -63,10 +63,9 @@ def lock_ticket(ticket, *, related: tuple[str, ...] = ("category", "department")
         raise NotFound(_("No such ticket.")) from None
 
 
+@in_desk_language
 def _no_confirmation_note() -> str:
-    # A system note is read by everyone on the timeline: the desk's language, not the actor's.
-    with translation.override(settings.LANGUAGE_CODE):
-        return _("Closed: this service needs no confirmation.")
+    return _("Closed: this service needs no confirmation.")
 
 
 def fulfil_supervision(ticket: Ticket, *, now) -> None:

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.i18n import in_desk_language
 from apps.sla.schedule import ESCALATION_LEVELS, Step, due_steps
 from apps.tickets import sla_hooks
 from apps.tickets.models import SlaStep, State, Ticket
@@ -63,9 +64,14 @@ def _perform(ticket: Ticket, step: Step, now) -> None:
             from_state=State.RESOLVED,
             to_state=State.CLOSED,
             at=now,
-            note=_("Closed automatically: no dispute since the request was resolved."),
+            note=_auto_close_note(),
             data=data,
         )
+
+
+@in_desk_language
+def _auto_close_note() -> str:
+    return _("Closed automatically: no dispute since the request was resolved.")
 
 
 def ticket_process_due(*, ticket_id: int, now=None) -> list[str]:
