@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
+from bench.server import free_port, stop_process
 from servicedesk.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,13 +146,7 @@ class WorkerProcess:
         raise TimeoutError(f"celery worker not ready after {timeout}s:\n{self.log.read_text()}")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 @pytest.fixture
@@ -185,3 +184,57 @@ def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2, message
             return value
         time.sleep(interval)
     pytest.fail(f"timed out after {timeout}s waiting for {message}")
+
+
+def sms_keys(path: Path) -> Counter:
+    """The idempotency keys in the file SMS backend's outbox (file://…), each with how often it was sent."""
+    if not path.exists():
+        return Counter()
+    return Counter(json.loads(line)["key"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+
+
+class RedisServer:
+    """A private redis-server (no persistence) that a test can stop and start again on the same
+    port — never the machine's shared one."""
+
+    def __init__(self, workdir: Path):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.log = workdir / f"redis-{self.port}.log"
+        self.workdir = workdir
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.fail("redis-server is not installed (apt-get install redis-server)")
+        self.proc = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            cwd=self.workdir,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        pytest.fail(f"redis-server did not start on port {self.port}:\n{self.log.read_text(errors='replace')}")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop_process(self.proc, timeout=10)
+        self.proc = None
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A running private Redis (``.url``, ``.port``), stopped after the test."""
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()

@@ -3,7 +3,7 @@ broker redelivery would) has one effect."""
 
 from __future__ import annotations
 
-import json
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -18,6 +18,7 @@ from apps.sla.tasks import scan
 from apps.tickets import services
 from apps.tickets.models import Channel as TicketChannel
 from apps.tickets.models import SlaStep, Ticket, TicketEvent
+from tests.conftest import sms_keys
 from tests.hostile.conftest import center
 
 
@@ -31,10 +32,6 @@ def sms_file(settings, tmp_path):
     path = tmp_path / "sms.jsonl"
     settings.SMS_BACKEND = f"file://{path}"
     return path
-
-
-def sms_lines(path) -> list[str]:
-    return [json.loads(line)["key"] for line in path.read_text().splitlines()] if path.exists() else []
 
 
 def anonymous_ticket(world) -> Ticket:
@@ -62,7 +59,7 @@ def test_deliver_notification_twice_sends_once(world, sms_file):
     # Two different task ids (two enqueues of the same row) also send once.
     assert deliver_notification.apply(args=(notice.pk,), task_id="another-id").get() == "skipped"
 
-    assert sms_lines(sms_file) == [f"notification-{notice.pk}"]
+    assert sms_keys(sms_file) == {f"notification-{notice.pk}": 1}
     notice.refresh_from_db()
     assert (notice.state, notice.attempts) == (DeliveryState.SENT, 1)
 
@@ -85,7 +82,7 @@ def test_sweep_twice_then_every_enqueued_copy_delivered_sends_once(world, sms_fi
     for pk in enqueued:
         notification_services.deliver(pk, token=f"task-{len(enqueued)}-{pk}")
 
-    assert sorted(sms_lines(sms_file)) == sorted(f"notification-{pk}" for pk in pending)
+    assert sms_keys(sms_file) == Counter(f"notification-{pk}" for pk in pending)
     assert set(Notification.objects.filter(pk__in=pending).values_list("state", flat=True)) == {DeliveryState.SENT}
 
 

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -20,16 +19,10 @@ from apps.tickets import services
 from apps.tickets.models import Channel as TicketChannel
 from apps.tickets.models import Ticket
 from bench.load import payloads_for, submit_all
-from tests.conftest import ROOT, subprocess_env, wait_for
+from tests.conftest import ROOT, sms_keys, subprocess_env, wait_for
 from tests.hostile.conftest import center
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.celery_worker]
-
-
-def sms_keys(path: Path) -> Counter:
-    if not path.exists():
-        return Counter()
-    return Counter(json.loads(line)["key"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
 
 
 def anonymous(payloads: list[dict]) -> list[dict]:

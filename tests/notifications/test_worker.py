@@ -4,11 +4,7 @@ while the broker is down (a private redis-server is stopped and started; the sha
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
 import time
-from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -17,16 +13,10 @@ from apps.notifications.services import sweep
 from apps.notifications.tasks import deliver_notification
 from apps.tickets import services
 from servicedesk.celery import app as celery_app
-from tests.conftest import wait_for
+from tests.conftest import sms_keys, wait_for
 from tests.notifications.world import submit
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
-
-
-def sms_lines(path: Path) -> Counter:
-    if not path.exists():
-        return Counter()
-    return Counter(json.loads(line)["key"] for line in path.read_text().splitlines() if line.strip())
 
 
 def finished(worker, task_name: str) -> int:
@@ -46,7 +36,7 @@ def test_an_sms_is_delivered_once_even_when_its_task_is_delivered_again(world, s
     sms = Notification.objects.get(ticket=ticket, channel=Channel.SMS)
     assert (sms.kind, sms.address, sms.recipient) == ("ticket_accepted", "13812345678", world.resident)
     key = f"notification-{sms.pk}"
-    wait_for(lambda: sms_lines(path)[key] == 1, timeout=60, message="the SMS line")
+    wait_for(lambda: sms_keys(path)[key] == 1, timeout=60, message="the SMS line")
     wait_for(
         lambda: finished(worker, "apps.notifications.tasks.deliver_notification") == 1,
         timeout=30,
@@ -60,51 +50,13 @@ def test_an_sms_is_delivered_once_even_when_its_task_is_delivered_again(world, s
         timeout=60,
         message="three more deliveries",
     )
-    assert sms_lines(path) == {key: 1}
+    assert sms_keys(path) == {key: 1}
     sms.refresh_from_db()
     assert (sms.state, sms.attempts) == (DeliveryState.SENT, 1)
     assert sms.sent_at is not None
     line = json.loads(path.read_text().splitlines()[0])
     assert line["phone"] == "13812345678"
     assert ticket.code in line["text"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class PrivateRedis:
-    def __init__(self, port: int, log: Path):
-        self.port, self.log, self.proc = port, log, None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=self.log.open("ab"),
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as conn:
-                    conn.sendall(b"PING\r\n")
-                    if conn.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"redis-server on port {self.port} did not start:\n{self.log.read_text()}")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
 
 
 def use_broker(url: str, monkeypatch) -> None:
@@ -132,20 +84,19 @@ def submit_by_phone(world, phone: str):
 
 
 @pytest.mark.slow
-def test_notifications_survive_the_broker_being_stopped_and_restarted(world, start_worker, tmp_path, monkeypatch):
+def test_notifications_survive_the_broker_being_stopped_and_restarted(
+    world, start_worker, private_redis, tmp_path, monkeypatch
+):
     path = tmp_path / "sms.jsonl"
-    port = free_port()
-    broker = f"redis://127.0.0.1:{port}/0"
-    redis = PrivateRedis(port, tmp_path / "redis.log")
+    broker, redis = private_redis.url, private_redis
     try:
-        redis.start()
         use_broker(broker, monkeypatch)
-        assert celery_app.connection_for_write().port == port
+        assert celery_app.connection_for_write().port == redis.port
         start_worker(concurrency=2, CELERY_BROKER_URL=broker, SMS_BACKEND=f"file://{path}")
 
         before, _ = submit_by_phone(world, "13700000000")
         first = Notification.objects.get(ticket=before, channel=Channel.SMS)
-        wait_for(lambda: sms_lines(path)[f"notification-{first.pk}"] == 1, timeout=60, message="the SMS before")
+        wait_for(lambda: sms_keys(path)[f"notification-{first.pk}"] == 1, timeout=60, message="the SMS before")
 
         redis.stop()
         during = []
@@ -157,17 +108,17 @@ def test_notifications_survive_the_broker_being_stopped_and_restarted(world, sta
         assert len(rows) == 3
         assert {(r.kind, r.state) for r in rows} == {("ticket_submitted", DeliveryState.PENDING)}
         time.sleep(2)
-        assert all(sms_lines(path)[f"notification-{r.pk}"] == 0 for r in rows)
+        assert all(sms_keys(path)[f"notification-{r.pk}"] == 0 for r in rows)
 
         redis.start()
         report = wait_for(lambda: (r := sweep())["enqueued"] and r, timeout=30, message="the sweep to publish")
         assert report["due"] == report["enqueued"] == 3
         keys = {f"notification-{r.pk}" for r in rows}
-        wait_for(lambda: keys <= set(sms_lines(path)), timeout=90, message="the SMS after the outage")
+        wait_for(lambda: keys <= set(sms_keys(path)), timeout=90, message="the SMS after the outage")
         time.sleep(2)  # anything sent twice would show up now
         sweep()  # and a sweep after delivery re-sends nothing
         time.sleep(2)
-        lines = sms_lines(path)
+        lines = sms_keys(path)
         assert lines == {f"notification-{first.pk}": 1, **dict.fromkeys(keys, 1)}
         assert set(Notification.objects.filter(channel=Channel.SMS).values_list("state", flat=True)) == {
             DeliveryState.SENT

@@ -9,7 +9,6 @@ file backend's outbox, written by whichever worker delivers it.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -22,7 +21,7 @@ from apps.notifications.models import Channel, Notification, Preference
 from apps.sla.tasks import scan
 from apps.tickets import services
 from apps.tickets.models import SlaStep, Ticket, TicketEvent
-from tests.conftest import wait_for
+from tests.conftest import sms_keys, wait_for
 from tests.notifications.world import submit, world_fixture
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -44,12 +43,6 @@ def overdue_tickets(world, count: int) -> list[Ticket]:
     for user in (world.worker, world.sup_c):
         Preference.objects.create(user=user, sms=True)
     return tickets
-
-
-def sms_lines(path: Path) -> Counter:
-    if not path.exists():
-        return Counter()
-    return Counter(json.loads(line)["key"] for line in path.read_text().splitlines() if line.strip())
 
 
 def succeeded(workers, task_name: str) -> int:
@@ -81,7 +74,7 @@ def assert_each_step_once(world, tickets, path: Path) -> None:
         ("13900000001", "reminder", "sent"): n,
         ("13900000011", "escalation", "sent"): n,
     }
-    lines = sms_lines(path)
+    lines = sms_keys(path)
     assert {f"notification-{s.pk}" for s in sms} == set(lines)
     assert set(lines.values()) == {1}, lines
     fresh = Ticket.objects.filter(pk__in=ids)
@@ -96,7 +89,7 @@ def test_one_worker_sends_the_reminder_and_the_escalation_once_and_a_repeated_ta
     tickets = overdue_tickets(world, 2)
     worker = start_worker(concurrency=1, SMS_BACKEND=f"file://{path}")
     scan.delay()
-    wait_for(lambda: sum(sms_lines(path).values()) >= 4, timeout=60, message="4 SMS lines")
+    wait_for(lambda: sum(sms_keys(path).values()) >= 4, timeout=60, message="4 SMS lines")
     wait_for(lambda: succeeded([worker], "apps.sla.tasks.scan") == 1, timeout=30, message="the scan to finish")
     assert_each_step_once(world, tickets, path)
     # The same task twice (same id, as a broker redelivery would) and a fresh copy: nothing more.
@@ -116,5 +109,5 @@ def test_two_workers_scanning_at_once_send_each_step_once(world, start_worker, t
     scan.apply_async(task_id="sla-scan-duplicate")
     scan.apply_async(task_id="sla-scan-duplicate")
     wait_for(lambda: succeeded(workers, "apps.sla.tasks.scan") == 5, timeout=90, message="five scans")
-    wait_for(lambda: sum(sms_lines(path).values()) >= 16, timeout=60, message="16 SMS lines")
+    wait_for(lambda: sum(sms_keys(path).values()) >= 16, timeout=60, message="16 SMS lines")
     assert_each_step_once(world, tickets, path)
