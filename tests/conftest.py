@@ -238,3 +238,13 @@ def private_redis(tmp_path):
     server.start()
     yield server
     server.stop()
+
+
+def run_check(**env_overrides) -> subprocess.CompletedProcess:
+    """``manage.py check`` in a fresh process with these environment variables, from the defaults
+    otherwise (database, broker, DEBUG and SECRET_KEY unset): how start-up reacts to them."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "DEBUG", "SECRET_KEY"}}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )

@@ -8,28 +8,19 @@ from django.test import Client
 from apps.core.pagination import CappedPaginator
 from apps.people.models import User
 from apps.portal.views.common import PAGE_SIZE
-from apps.tickets import services
 from apps.tickets.models import Channel
-from tests.tickets.conftest import api_client, center, world  # noqa: F401 — the shared small world
+from tests.tickets.conftest import api_client, submit, world  # noqa: F401 — the shared small world
 
 
-def submit(world, n):  # noqa: F811
+def submit_many(world, n):  # noqa: F811
     for i in range(n):
-        services.ticket_submit(
-            category=world.road,
-            description=f"路灯不亮 {i}",
-            lat=center(0)[0],
-            lng=center(0)[1],
-            resident=world.resident,
-            actor=world.resident,
-            channel=Channel.API,
-        )
+        submit(world, description=f"路灯不亮 {i}", channel=Channel.API)
     return world
 
 
 @pytest.fixture
 def three_tickets(world):  # noqa: F811
-    return submit(world, 3)
+    return submit_many(world, 3)
 
 
 @pytest.mark.django_db
@@ -69,7 +60,7 @@ def test_the_api_says_whether_the_count_is_exact(three_tickets, monkeypatch):
 
 
 def test_the_pages_pager_says_more_than(world, monkeypatch):  # noqa: F811
-    submit(world, PAGE_SIZE + 2)
+    submit_many(world, PAGE_SIZE + 2)
     monkeypatch.setattr(CappedPaginator, "count_cap", PAGE_SIZE + 1)
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(world.district_supervisor)

@@ -13,11 +13,10 @@ import sys
 
 import pytest
 
-from apps.tickets import services
 from apps.tickets.models import Channel
 from tests.conftest import ROOT, subprocess_env
 from tests.conftest import test_database_url as database_url
-from tests.tickets.conftest import center, world  # noqa: F401 — the shared small world
+from tests.tickets.conftest import submit, world  # noqa: F401 — the shared small world
 
 pytestmark = pytest.mark.postgres
 
@@ -61,15 +60,7 @@ def run(env: dict, username: str) -> list[dict]:
 
 @pytest.mark.django_db(transaction=True)
 def test_reports_read_tickets_from_the_replica_and_nothing_else_does(world):  # noqa: F811
-    services.ticket_submit(
-        category=world.road,
-        description="路灯不亮",
-        lat=center(0)[0],
-        lng=center(0)[1],
-        resident=world.resident,
-        actor=world.resident,
-        channel=Channel.API,
-    )
+    submit(world, description="路灯不亮", channel=Channel.API)
     pages = run(subprocess_env(DATABASE_REPLICA_URL=database_url()), world.district_supervisor.username)
     assert len(pages) == 7
     for page in pages:

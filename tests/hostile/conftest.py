@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.authtoken.models import Token
 
+from apps.tickets.models import Channel, Ticket
 from bench.server import Gunicorn
 from tests.conftest import subprocess_env
 from tests.tickets.conftest import (  # noqa: F401 — fixtures shared with the tickets tests
@@ -21,8 +22,21 @@ from tests.tickets.conftest import (  # noqa: F401 — fixtures shared with the 
     fresh_index_and_cache,
     make_user,
     media,
+    submit,
     world,
 )
+
+
+def anonymous_ticket(world) -> Ticket:  # noqa: F811 — the world fixture's value
+    """A resident without an account reports through the API: their receipt goes out by SMS."""
+    return submit(
+        world,
+        resident=None,
+        description="井盖缺失",
+        contact_name="李先生",
+        contact_phone="13600001111",
+        channel=Channel.API,
+    )
 
 
 @pytest.fixture

@@ -15,11 +15,9 @@ from apps.notifications import services as notification_services
 from apps.notifications.models import Channel, DeliveryState, Notification
 from apps.notifications.tasks import deliver_notification, sweep
 from apps.sla.tasks import scan
-from apps.tickets import services
-from apps.tickets.models import Channel as TicketChannel
 from apps.tickets.models import SlaStep, Ticket, TicketEvent
 from tests.conftest import sms_keys
-from tests.hostile.conftest import center
+from tests.hostile.conftest import anonymous_ticket
 
 
 def twice(task, *args, task_id: str = "same-task-id"):
@@ -32,18 +30,6 @@ def sms_file(settings, tmp_path):
     path = tmp_path / "sms.jsonl"
     settings.SMS_BACKEND = f"file://{path}"
     return path
-
-
-def anonymous_ticket(world) -> Ticket:
-    return services.ticket_submit(
-        category=world.road,
-        description="井盖缺失",
-        lat=center(0)[0],
-        lng=center(0)[1],
-        contact_name="李先生",
-        contact_phone="13600001111",
-        channel=TicketChannel.API,
-    )
 
 
 def test_heartbeat_twice_writes_one_row(db):

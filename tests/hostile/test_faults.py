@@ -15,12 +15,10 @@ import pytest
 from django.db import transaction
 
 from apps.notifications.models import Channel, DeliveryState, Notification
-from apps.tickets import services
-from apps.tickets.models import Channel as TicketChannel
 from apps.tickets.models import Ticket
 from bench.load import payloads_for, submit_all
 from tests.conftest import ROOT, sms_keys, subprocess_env, wait_for
-from tests.hostile.conftest import center
+from tests.hostile.conftest import anonymous_ticket, center
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.celery_worker]
 
@@ -120,15 +118,7 @@ def test_a_worker_killed_mid_task_redelivers_and_the_message_is_sent_once(world,
     # caught mid-flight, after its claim, before its effect.
     worker = start_worker(concurrency=1, extra_args=("--pool", "prefork"), SMS_BACKEND=f"file://{fifo}")
     with transaction.atomic():
-        ticket = services.ticket_submit(
-            category=world.road,
-            description="井盖缺失",
-            lat=center(0)[0],
-            lng=center(0)[1],
-            contact_name="李先生",
-            contact_phone="13600001111",
-            channel=TicketChannel.API,
-        )
+        ticket = anonymous_ticket(world)
     notice = Notification.objects.get(ticket=ticket, channel=Channel.SMS)
     wait_for(
         lambda: Notification.objects.filter(pk=notice.pk, state=DeliveryState.SENDING).exists(),

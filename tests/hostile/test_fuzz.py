@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from apps.tickets import services
 from apps.tickets.models import Channel
 from servicedesk.wsgi import application
-from tests.hostile.conftest import center
+from tests.hostile.conftest import submit
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 OPERATIONS = sorted(result.ok().label for result in schema.get_all_operations())
@@ -49,15 +49,7 @@ def keep_the_test_connection():
 @pytest.fixture
 def tokens(world) -> dict[str, str]:
     # Something to find: a ticket of the resident's in the worker's grid, with a comment.
-    ticket = services.ticket_submit(
-        category=world.road,
-        description="路灯不亮",
-        lat=center(0)[0],
-        lng=center(0)[1],
-        resident=world.resident,
-        actor=world.resident,
-        channel=Channel.API,
-    )
+    ticket = submit(world, description="路灯不亮", channel=Channel.API)
     services.ticket_comment(ticket=ticket, actor=world.resident, body="还没修好")
     return {role: Token.objects.create(user=getattr(world, role)).key for role in ROLES}
 

@@ -21,9 +21,9 @@ from apps.places.services import import_grids
 from apps.sla.models import BusinessCalendar
 from apps.tickets import services
 from apps.tickets.models import Channel, Ticket
+from tests.places.geo import CELL, LAT0, LNG0, cell_feature
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-LNG0, LAT0, CELL = 117.0, 36.6, 0.002
 D1, S1, C1 = "370102", "370102001", "370102001001"
 G1 = f"{C1}001"
 D2, S2, C2 = "370103", "370103001", "370103001001"
@@ -34,29 +34,6 @@ POINT_G1 = (round(LAT0 + CELL / 2, 9), round(LNG0 + CELL / 2, 9))  # (lat, lng) 
 def at(year, month, day, hour=0, minute=0, second=0) -> datetime:
     """An aware Asia/Shanghai datetime."""
     return datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI)
-
-
-def _square(col: int, row: int) -> list:
-    x0, y0 = round(LNG0 + col * CELL, 9), round(LAT0 + row * CELL, 9)
-    x1, y1 = round(x0 + CELL, 9), round(y0 + CELL, 9)
-    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
-
-
-def _feature(code, name, community, subdistrict, district, col, row) -> dict:
-    return {
-        "type": "Feature",
-        "properties": {
-            "code": code,
-            "name": name,
-            "community_code": community[0],
-            "community_name": community[1],
-            "subdistrict_code": subdistrict[0],
-            "subdistrict_name": subdistrict[1],
-            "district_code": district[0],
-            "district_name": district[1],
-        },
-        "geometry": {"type": "Polygon", "coordinates": [_square(col, row)]},
-    }
 
 
 @dataclass
@@ -94,8 +71,8 @@ def make_user(username, role, *, phone="", nodes=(), departments=(), **extra) ->
 def build_world() -> World:
     import_grids(
         features=[
-            _feature(G1, "青龙第1网格", (C1, "青龙社区"), (S1, "解放路街道"), (D1, "历下区"), 0, 0),
-            _feature(G2, "大观第1网格", (C2, "大观社区"), (S2, "大观园街道"), (D2, "市中区"), 0, 10),
+            cell_feature(G1, "青龙第1网格", (C1, "青龙社区"), (S1, "解放路街道"), (D1, "历下区"), 0, 0),
+            cell_feature(G2, "大观第1网格", (C2, "大观社区"), (S2, "大观园街道"), (D2, "市中区"), 0, 10),
         ],
         allow_moves=False,
         default_city_code="370100",

@@ -6,11 +6,6 @@ that is not public is not there at all, and a hidden field is hidden everywhere,
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.conf import settings as django_settings
 
@@ -18,10 +13,10 @@ from apps.open311.models import SubmittedRequest
 from apps.people.models import Role, StaffScope, User
 from apps.tickets import services
 from apps.tickets.models import Channel, Ticket
+from tests.conftest import run_check
 from tests.open311.conftest import BASE, GRID_CODE, post_form
 from tests.open311.formats import json_data, same_in_xml
 
-ROOT = Path(__file__).resolve().parents[2]
 # Inside the grid, with more digits than the coarse answer keeps.
 LAT, LNG = 36.601234, 117.001876
 ADDRESS = "历下区解放路 12 号 3 单元 502 室"
@@ -208,14 +203,6 @@ def test_everything_hidden_still_validates_and_costs_one_query(
 
 
 # --- start-up: the variables are parsed strictly ----------------------------------------------
-
-
-def run_check(**env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "DEBUG", "SECRET_KEY"}}
-    env.update(env_overrides)
-    return subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,18 @@ def feature(*, code, name, community, subdistrict, district, geometry, **extra) 
     return {"type": "Feature", "properties": props, "geometry": geometry}
 
 
+def cell_feature(code, name, community, subdistrict, district, col: int, row: int) -> dict:
+    """A grid whose boundary is the square cell at (col, row)."""
+    return feature(
+        code=code,
+        name=name,
+        community=community,
+        subdistrict=subdistrict,
+        district=district,
+        geometry={"type": "Polygon", "coordinates": [square(col, row)]},
+    )
+
+
 def generate(*, districts=3, subdistricts=3, communities=4, grids=10) -> dict:
     """A FeatureCollection of districts×subdistricts×communities×grids square cells.
 
@@ -55,16 +67,8 @@ def generate(*, districts=3, subdistricts=3, communities=4, grids=10) -> dict:
             for c in range(communities):
                 community = (f"{subdistrict[0]}{c + 1:03d}", f"{subdistrict[1]}第{c + 1}社区")
                 for g in range(grids):
-                    features.append(
-                        feature(
-                            code=grid_code(d, s, c, g),
-                            name=f"{community[1]}第{g + 1}网格",
-                            community=community,
-                            subdistrict=subdistrict,
-                            district=district,
-                            geometry={"type": "Polygon", "coordinates": [square(g, row)]},
-                        )
-                    )
+                    name = f"{community[1]}第{g + 1}网格"
+                    features.append(cell_feature(grid_code(d, s, c, g), name, community, subdistrict, district, g, row))
                 row += 1
     return {"type": "FeatureCollection", "features": features}
 

@@ -25,9 +25,7 @@ from apps.places.services import import_grids
 from apps.tickets import services
 from apps.tickets.codes import new_code
 from apps.tickets.models import Channel, State, Ticket, TicketEvent
-
-LNG0, LAT0 = 117.0, 36.6
-CELL = 0.002  # degrees: ≈ 180 m × 220 m
+from tests.places.geo import CELL, LAT0, LNG0, cell_feature
 
 C1, C2 = "370102001001", "370103001001"
 G1, G2, G3 = f"{C1}001", f"{C1}002", f"{C1}003"
@@ -36,42 +34,19 @@ D1, D2 = "370102", "370103"
 FAR_ROW = 10  # G4's row: 0.02° ≈ 2.2 km north of C1, beyond the nearest-community distance
 
 
-def square(col: int, row: int) -> list:
-    x0, y0 = round(LNG0 + col * CELL, 9), round(LAT0 + row * CELL, 9)
-    x1, y1 = round(x0 + CELL, 9), round(y0 + CELL, 9)
-    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
-
-
 def center(col: int, row: int = 0) -> tuple[float, float]:
     """(lat, lng) of the middle of a cell."""
     return round(LAT0 + (row + 0.5) * CELL, 9), round(LNG0 + (col + 0.5) * CELL, 9)
-
-
-def _feature(code, name, community, subdistrict, district, col, row):
-    return {
-        "type": "Feature",
-        "properties": {
-            "code": code,
-            "name": name,
-            "community_code": community[0],
-            "community_name": community[1],
-            "subdistrict_code": subdistrict[0],
-            "subdistrict_name": subdistrict[1],
-            "district_code": district[0],
-            "district_name": district[1],
-        },
-        "geometry": {"type": "Polygon", "coordinates": [square(col, row)]},
-    }
 
 
 def features() -> list[dict]:
     d1, s1, c1 = (D1, "历下区"), (f"{D1}001", "解放路街道"), (C1, "青龙社区")
     d2, s2, c2 = (D2, "市中区"), (f"{D2}001", "大观园街道"), (C2, "大观社区")
     return [
-        _feature(G1, "青龙第1网格", c1, s1, d1, 0, 0),
-        _feature(G2, "青龙第2网格", c1, s1, d1, 1, 0),
-        _feature(G3, "青龙第3网格", c1, s1, d1, 2, 0),
-        _feature(G4, "大观第1网格", c2, s2, d2, 0, FAR_ROW),
+        cell_feature(G1, "青龙第1网格", c1, s1, d1, 0, 0),
+        cell_feature(G2, "青龙第2网格", c1, s1, d1, 1, 0),
+        cell_feature(G3, "青龙第3网格", c1, s1, d1, 2, 0),
+        cell_feature(G4, "大观第1网格", c2, s2, d2, 0, FAR_ROW),
     ]
 
 
