@@ -9,16 +9,13 @@ from django.db.models import Q, QuerySet
 from apps.core.db import reporting_db
 from apps.metrics.periods import day_bounds
 from apps.places.models import OrgNode
-from apps.tickets.models import State, Ticket
+from apps.tickets.models import RUNNING_STATES, State, Ticket
 
 # Merged duplicates are counted once, on the ticket they were merged into; rejected
 # requests were never the city's to solve. Listing the states kept (rather than
 # excluding two) lets PostgreSQL use the (state, submitted_at) index.
 COUNTED_STATES = tuple(s for s in State.values if s not in (State.MERGED, State.REJECTED))
 RESOLVED_STATES = (State.RESOLVED, State.CLOSED)
-# Open states whose clock runs: a ticket waiting on the resident has its clock paused and its
-# resolve_by is pushed back when it resumes, so it is neither overdue nor in warning meanwhile.
-RUNNING_STATES = (State.SUBMITTED, State.ACCEPTED, State.IN_PROGRESS)
 
 
 # What the counts count, one per ticket: Count(ROW). submitted_at is never null and is the key
