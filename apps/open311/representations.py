@@ -102,10 +102,9 @@ def status_of(ticket) -> str:
     return "open" if ticket.state in OPEN_STATES else "closed"
 
 
-def status_notes(ticket, publication: Publication | None = None) -> str | None:
+def status_notes(ticket, publication: Publication) -> str | None:
     """Why the status is what it is. A reject reason or a resolution note is staff's free text about
     the resident's request and can say as much as the description: hidden with the descriptions."""
-    publication = publication or Publication.from_settings()
     if ticket.state == State.MERGED and ticket.merged_into_id:
         return _("Merged into request %(code)s.") % {"code": ticket.merged_into.code}
     if not publication.descriptions:

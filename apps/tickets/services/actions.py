@@ -13,7 +13,7 @@ from apps.people.models import Role, User
 from apps.people.scopes import scope_for
 from apps.places.models import Department, Level, OrgNode
 from apps.tickets import sla_hooks, workflow
-from apps.tickets.models import OPEN_STATES, Comment, Rating, State, SupervisionOrder, Ticket
+from apps.tickets.models import BOUNDARIES, OPEN_STATES, Comment, Rating, State, SupervisionOrder, Ticket
 from apps.tickets.routing import route_ticket
 from apps.tickets.services.events import record_event
 
@@ -58,7 +58,7 @@ def lock_ticket(ticket, *, related: tuple[str, ...] = ("category", "department")
         # of=("self",): lock the ticket row only; PostgreSQL refuses FOR UPDATE on the
         # nullable side of the outer joins that select_related makes (SQLite ignores the clause).
         qs = Ticket.objects.select_for_update(of=("self",)).select_related(*related)
-        return qs.defer(*(f"{name}__boundary" for name in related if name in ("grid", "community"))).get(pk=pk)
+        return qs.defer(*(field for field in BOUNDARIES if field.partition("__")[0] in related)).get(pk=pk)
     except Ticket.DoesNotExist:
         raise NotFound(_("No such ticket.")) from None
 
