@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import shapely
@@ -58,11 +59,10 @@ def _rewrite_subtree_paths(*, node: OrgNode, old_path: str, new_path: str) -> di
     OrgNode.objects.filter(path__startswith=old_path).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1), output_field=CharField())
     )
-    carried: dict[str, int] = {}
+    carried: Counter[str] = Counter()
     for _receiver, response in subtree_moved.send(sender=OrgNode, node=node, old_path=old_path, new_path=new_path):
-        for label, count in (response or {}).items():
-            carried[label] = carried.get(label, 0) + count
-    return carried
+        carried.update(response or {})
+    return dict(carried)
 
 
 def _check_parent(node: OrgNode) -> None:
@@ -128,11 +128,10 @@ class ImportReport:
 
     def carried_totals(self) -> dict[str, int]:
         """What moved with the moved nodes, summed over them: ``{"tickets": n}``."""
-        totals: dict[str, int] = {}
+        totals: Counter[str] = Counter()
         for counts in self.carried.values():
-            for label, count in counts.items():
-                totals[label] = totals.get(label, 0) + count
-        return totals
+            totals.update(counts)  # update, not +: a zero ("0 tickets moved") is still reported
+        return dict(totals)
 
     def counts(self) -> dict[str, dict[str, int]]:
         return {
